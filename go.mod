@@ -1,0 +1,3 @@
+module github.com/winipam/terraform-provider-ipam
+
+go 1.25.8

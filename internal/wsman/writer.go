@@ -1,0 +1,81 @@
+package wsman
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// xmlWriter builds an envelope as text. Marshalling is on the hot path of bulk calls, so it
+// appends to one buffer rather than going through encoding/xml's reflection.
+type xmlWriter struct {
+	b   strings.Builder
+	err error
+}
+
+func (w *xmlWriter) raw(s string) { w.b.WriteString(s) }
+
+// text writes character data, escaped. A character XML 1.0 cannot carry is an error, not a
+// silent replacement: the value would not survive the round trip.
+func (w *xmlWriter) text(s string) {
+	w.escape(s, false)
+}
+
+func (w *xmlWriter) attr(s string) {
+	w.escape(s, true)
+}
+
+func (w *xmlWriter) escape(s string, inAttr bool) {
+	last := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var esc string
+		switch {
+		case r == '<':
+			esc = "&lt;"
+		case r == '>':
+			esc = "&gt;"
+		case r == '&':
+			esc = "&amp;"
+		case r == '"' && inAttr:
+			esc = "&quot;"
+		case r == '\r':
+			esc = "&#xD;"
+		case (r == '\n' || r == '\t') && inAttr:
+			esc = "&#x" + strconv.FormatInt(int64(r), 16) + ";"
+		case !isXMLChar(r) || (r == utf8.RuneError && size == 1):
+			if w.err == nil {
+				w.err = fmt.Errorf("wsman: value %q contains character %U, which XML cannot carry", truncate(s, 40), r)
+			}
+			esc = ""
+		default:
+			i += size
+			continue
+		}
+		w.b.WriteString(s[last:i])
+		w.b.WriteString(esc)
+		i += size
+		last = i
+	}
+	w.b.WriteString(s[last:])
+}
+
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// element writes <name>text</name>.
+func (w *xmlWriter) element(name, text string) {
+	w.raw("<" + name + ">")
+	w.text(text)
+	w.raw("</" + name + ">")
+}
