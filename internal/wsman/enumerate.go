@@ -194,3 +194,26 @@ func firstObject(item *Element) *Element {
 	}
 	return nil
 }
+
+// ItemSize returns how many bytes an enumerated instance takes in a response, so a server can fill
+// a batch up to the client's MaxEnvelopeSize without encoding the envelope again and again.
+func ItemSize(in *Instance) (int, error) {
+	var w xmlWriter
+	w.writeItem(in)
+	return w.b.Len(), w.err
+}
+
+// InstanceBody is a body that is one instance, as in a WS-Transfer GetResponse.
+type InstanceBody struct {
+	Instance *Instance
+}
+
+func (b *InstanceBody) writeBody(w *xmlWriter, _ *Header) { w.writeItem(b.Instance) }
+
+// Instance interprets the body as one instance (a GetResponse).
+func (e *Envelope) Instance() (*Instance, error) {
+	if e.Body == nil {
+		return nil, decodeErrorf("empty body where an instance was expected")
+	}
+	return decodeInstance(e.Body), nil
+}

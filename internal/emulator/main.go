@@ -1,0 +1,108 @@
+package emulator
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// Main runs "terraform-provider-ipam emulator [flags]" and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfg      Config
+		listen   string
+		tlsCert  string
+		tlsKey   string
+		custom   stringList
+		failures string
+	)
+	fs.StringVar(&listen, "listen", "127.0.0.1:5985", "address to listen on (loopback by default)")
+	fs.StringVar(&cfg.DBPath, "db", "ipam.db", `SQLite database file, or ":memory:"`)
+	fs.StringVar(&cfg.Username, "username", os.Getenv("IPAM_EMULATOR_USERNAME"), "user name clients must log in with (env IPAM_EMULATOR_USERNAME)")
+	fs.StringVar(&cfg.Password, "password", os.Getenv("IPAM_EMULATOR_PASSWORD"), "password clients must log in with (env IPAM_EMULATOR_PASSWORD)")
+	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate: serve HTTPS")
+	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of -tls-cert")
+	fs.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request, e.g. 20ms")
+	fs.Var(&custom, "custom-field", "custom field that CustomConfiguration may name (repeatable)")
+	fs.IntVar(&cfg.MaxRequestSize, "max-envelope-size", DefaultMaxRequestSize, "largest request body accepted, in bytes")
+	fs.StringVar(&failures, "fail-items", "", "fault injection: fail bulk items whose name matches this WQL LIKE pattern, e.g. 'bad%'")
+	fs.BoolVar(&cfg.ErrorsAsReturnValue, "errors-as-return-value", false, "report Add failures as a non-zero ReturnValue instead of a SOAP fault")
+	fs.BoolVar(&cfg.FailedItemsOnly, "failed-items-only", false, "list only failed items in the Output of bulk calls")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "emulator: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if (tlsCert == "") != (tlsKey == "") {
+		fmt.Fprintln(stderr, "emulator: -tls-cert and -tls-key go together")
+		return 2
+	}
+	cfg.CustomFields = custom
+	cfg.FailItems = failures
+	cfg.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "emulator: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "emulator: %v\n", err)
+		return 1
+	}
+	scheme := "http"
+	if tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		if err != nil {
+			fmt.Fprintf(stderr, "emulator: load TLS key pair: %v\n", err)
+			return 1
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second, ErrorLog: cfg.Logger}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "IPAM emulator listening on %s://%s/wsman (database %s)\n", scheme, ln.Addr(), cfg.DBPath)
+	select {
+	case err := <-done:
+		fmt.Fprintf(stderr, "emulator: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(stderr, "emulator: shutdown: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "IPAM emulator stopped")
+	return 0
+}

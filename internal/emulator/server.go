@@ -1,0 +1,470 @@
+package emulator
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/wql"
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
+)
+
+// Config is what an emulator serves and how.
+type Config struct {
+	// DBPath is the SQLite file; ":memory:" keeps everything in memory.
+	DBPath             string
+	Username, Password string
+	// Latency is added to every request, to model a real WinRM+WMI round trip.
+	Latency time.Duration
+	// CustomFields are the custom fields CustomConfiguration may name, besides the built-in ones.
+	CustomFields []string
+	// MaxRequestSize bounds a request body (Windows' MaxEnvelopeSizekb, 500 KiB by default).
+	MaxRequestSize int
+	// ErrorsAsReturnValue makes the Add methods report a failure as a non-zero ReturnValue
+	// instead of a SOAP fault. Which one IPAM uses is undocumented; clients must take both.
+	ErrorsAsReturnValue bool
+	// FailedItemsOnly makes bulk calls list only failed items in Output. Whether Windows lists
+	// successes is undocumented; clients must take both.
+	FailedItemsOnly bool
+	// FailItems, when set, fails every bulk item whose name matches this WQL LIKE pattern.
+	FailItems string
+	// Logger gets one line per request; nil discards them.
+	Logger *log.Logger
+}
+
+// Defaults that match a Windows Server's WinRM configuration.
+const (
+	DefaultMaxRequestSize = 500 * 1024
+	maxBatchItems         = 32000 // WinRM MaxBatchItems
+	minEnvelopeSize       = 8192  // WinRM refuses a smaller MaxEnvelopeSize
+	enumerationTTL        = 10 * time.Minute
+	maxEnumerations       = 1024
+)
+
+// Server is the IPAM emulator: a WS-Management endpoint over an IPAM engine and its store.
+type Server struct {
+	cfg    Config
+	eng    *engine
+	log    *log.Logger
+	mu     sync.Mutex
+	enums  map[string]*enumeration
+	closed bool
+}
+
+type enumeration struct {
+	items   []*wsman.Instance
+	expires time.Time
+}
+
+// New opens the store and returns a server ready to be served with Handler.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Username == "" || cfg.Password == "" {
+		return nil, errors.New("the emulator needs a username and a password: it never serves without authentication")
+	}
+	if cfg.DBPath == "" {
+		cfg.DBPath = ":memory:"
+	}
+	if cfg.MaxRequestSize <= 0 {
+		cfg.MaxRequestSize = DefaultMaxRequestSize
+	}
+	st, err := openStore(ctx, cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.defineCustomFields(ctx, cfg.CustomFields); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("define custom fields: %w", err)
+	}
+	s := &Server{cfg: cfg, eng: &engine{st: st}, log: cfg.Logger, enums: map[string]*enumeration{}}
+	if s.log == nil {
+		s.log = log.New(io.Discard, "", 0)
+	}
+	if cfg.FailItems != "" {
+		q, err := wql.Parse("SELECT * FROM " + classAddressSp + " WHERE Name LIKE " + wql.Quote(cfg.FailItems))
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("fail-items pattern: %w", err)
+		}
+		s.eng.failItem = func(name string) bool {
+			ok, _ := q.Match(wqlRow{&ipam.AddressSpace{Name: name}})
+			return ok
+		}
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return s.eng.st.Close()
+}
+
+// ServeHTTP serves POST /wsman.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	action := s.serve(rec, r)
+	s.log.Printf("%s %s %s %d %dB %s", r.RemoteAddr, r.Method, action, rec.status, rec.bytes, time.Since(start).Round(time.Microsecond))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status, bytes int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// serve handles one request and returns a short name of what it was, for the log.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
+	if s.cfg.Latency > 0 {
+		select {
+		case <-time.After(s.cfg.Latency):
+		case <-r.Context().Done():
+			return "cancelled"
+		}
+	}
+	if r.URL.Path != "/wsman" {
+		http.NotFound(w, r)
+		return "not-found"
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "", http.StatusMethodNotAllowed)
+		return "bad-method"
+	}
+	if !s.authenticated(r) {
+		// WinRM answers an unauthenticated request with 401, an empty body and the schemes it
+		// accepts.
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return "unauthorized"
+	}
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	if !strings.HasPrefix(ct, "application/soap+xml") {
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		return "bad-content-type"
+	}
+	body, err := readBody(r.Body, s.cfg.MaxRequestSize)
+	if err != nil {
+		if errors.Is(err, wsman.ErrTooLarge) {
+			s.writeFault(w, nil, encodingLimitFault(fmt.Sprintf(
+				"The WS-Management service cannot process the request because the request envelope is larger than %d bytes (MaxEnvelopeSizekb).", s.cfg.MaxRequestSize)))
+			return "too-large"
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		return "read-error"
+	}
+	env, err := wsman.Parse(body)
+	if err != nil {
+		s.writeFault(w, nil, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "SchemaValidationError"},
+			Reason: "The SOAP XML in the message does not match the corresponding XML schema definition.", WSManCode: 0x80338041,
+			Message: err.Error()})
+		return "malformed"
+	}
+	if env.Header.MaxEnvelopeSize != 0 && env.Header.MaxEnvelopeSize < minEnvelopeSize {
+		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
+			Detail: wsman.FaultDetailBase + "MinimumEnvelopeLimit", WSManCode: wsman.ErrMinEnvelopeSize,
+			Reason: "The WS-Management service cannot process the request because the envelope size in the request is too small."})
+		return "envelope-too-small"
+	}
+	ctx := r.Context()
+	h := &env.Header
+	switch {
+	case h.Action == "" && env.IsIdentify():
+		s.respond(w, env, "", &wsman.IdentifyResponse{ProtocolVersion: wsman.NSWSMan, ProductVendor: "Microsoft Corporation",
+			ProductVersion: "OS: 0.0.0 SP: 0.0 Stack: 3.0 (terraform-provider-ipam emulator)"})
+		return "Identify"
+	case h.Action == wsman.ActionEnumerate:
+		s.enumerate(ctx, w, env)
+		return "Enumerate"
+	case h.Action == wsman.ActionPull:
+		s.pull(w, env)
+		return "Pull"
+	case h.Action == wsman.ActionRelease:
+		s.release(w, env)
+		return "Release"
+	case h.Action == wsman.ActionGet:
+		s.get(ctx, w, env)
+		return "Get"
+	}
+	method, ok := cutPrefixFold(h.Action, addressSpaceURI+"/")
+	if !ok || !strings.EqualFold(h.ResourceURI, addressSpaceURI) {
+		if !strings.EqualFold(h.ResourceURI, addressSpaceURI) {
+			s.writeFault(w, env, resourceNotFound(h.ResourceURI))
+		} else {
+			s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "ActionMismatch"},
+				WSManCode: wsman.ErrActionMismatch,
+				Reason:    "The WS-Management service cannot process the request because the WS-Addressing Action URI in the request is not compatible with the resource."})
+		}
+		return "bad-action"
+	}
+	s.invoke(ctx, w, env, method)
+	return method
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return "", false
+}
+
+func readBody(r io.Reader, limit int) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, wsman.ErrTooLarge
+	}
+	return data, nil
+}
+
+// authenticated checks HTTP Basic credentials in constant time.
+func (s *Server) authenticated(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	// Windows accepts DOMAIN\user and user for a local account; compare the user part.
+	if i := strings.LastIndex(user, `\`); i >= 0 {
+		user = user[i+1:]
+	}
+	u := subtle.ConstantTimeCompare([]byte(strings.ToLower(user)), []byte(strings.ToLower(s.cfg.Username)))
+	p := subtle.ConstantTimeCompare([]byte(pass), []byte(s.cfg.Password))
+	return u&p == 1
+}
+
+func resourceNotFound(uri string) *wsman.Fault {
+	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSAddressing, Local: "DestinationUnreachable"},
+		Detail: wsman.FaultDetailBase + "InvalidResourceURI", WSManCode: wsman.ErrResourceNotFound,
+		Reason:  "The WS-Management service cannot process the request. The service cannot find the resource identified by the resource URI and selectors.",
+		Message: fmt.Sprintf("The resource URI %q is not served here; this server serves %s.", uri, addressSpaceURI)}
+}
+
+func encodingLimitFault(msg string) *wsman.Fault {
+	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
+		Detail: wsman.FaultDetailBase + "MaxEnvelopeSize", WSManCode: wsman.ErrEncodingLimit,
+		Reason: "The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit.", Message: msg}
+}
+
+// cimStatus maps an IPAM failure to the CIM_Error status and WBEM HRESULT a WMI provider raises.
+func cimStatus(k ipam.Kind) (uint32, uint32) {
+	switch k {
+	case ipam.KindAccessDenied:
+		return 2, ipam.WBEMAccessDenied
+	case ipam.KindInvalid:
+		return 4, ipam.WBEMInvalidParameter
+	case ipam.KindNotFound:
+		return 6, ipam.WBEMNotFound
+	case ipam.KindInUse:
+		return 9, ipam.WBEMFailed
+	case ipam.KindAlreadyExists:
+		return 11, ipam.WBEMAlreadyExists
+	}
+	return 1, ipam.WBEMFailed
+}
+
+// providerFault is how a WMI provider error reaches the client: a SOAP fault carrying the
+// MSFT_WmiError, whose MessageID is "WIN32 <code>" for IPAM (ipam-api.md 3.2).
+func providerFault(e *ipam.Error) *wsman.Fault {
+	status, hr := cimStatus(e.Kind)
+	msg := e.Message
+	if e.Name != "" && !strings.Contains(msg, e.Name) {
+		msg = fmt.Sprintf("%s: %s", e.Name, msg)
+	}
+	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InternalError"},
+		WSManCode: hr, Message: msg,
+		WmiError: &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("WIN32 %d", e.Code),
+			ErrorCode: e.Code, ErrorType: "MI RESULT"}}
+}
+
+func internalFault(err error) *wsman.Fault {
+	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InternalError"},
+		WSManCode: 0x80338083, Reason: "The WS-Management service cannot process the request. The data source failed to return results for the request.",
+		Message: err.Error()}
+}
+
+func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action string, body wsman.Body) {
+	h := wsman.Header{To: wsman.AddressAnonymous, Action: action, MessageID: "uuid:" + newUUID(), RelatesTo: "uuid:00000000-0000-0000-0000-000000000000"}
+	if req.Header.MessageID != "" {
+		h.RelatesTo = req.Header.MessageID
+	}
+	out, err := wsman.Marshal(h, body)
+	if err != nil {
+		s.writeFault(w, req, internalFault(err))
+		return
+	}
+	if max := req.Header.MaxEnvelopeSize; max > 0 && len(out) > max {
+		s.writeFault(w, req, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
+			Detail: wsman.FaultDetailBase + "MaxEnvelopeSize", WSManCode: wsman.ErrMaxEnvelopeSizeExceeded,
+			Reason:  "The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit.",
+			Message: fmt.Sprintf("The response that the WS-Management service computed (%d bytes) exceeds the maximum envelope size in the request (%d bytes).", len(out), max)})
+		return
+	}
+	w.Header().Set("Content-Type", wsman.ContentType)
+	_, _ = w.Write(out)
+}
+
+// writeFault sends a fault with HTTP 500, as WinRM does.
+func (s *Server) writeFault(w http.ResponseWriter, req *wsman.Envelope, f *wsman.Fault) {
+	h := wsman.Header{To: wsman.AddressAnonymous, Action: wsman.ActionWSManFault, MessageID: "uuid:" + newUUID(),
+		RelatesTo: "uuid:00000000-0000-0000-0000-000000000000"}
+	if f.Subcode.Space == wsman.NSAddressing {
+		h.Action = wsman.ActionFault
+	}
+	if req != nil && req.Header.MessageID != "" {
+		h.RelatesTo = req.Header.MessageID
+	}
+	f.Machine = "localhost"
+	out, err := wsman.Marshal(h, f)
+	if err != nil {
+		// Only a message with characters XML cannot carry gets here; say so without them.
+		f.Message, f.WmiError = "the fault message could not be encoded", nil
+		out, _ = wsman.Marshal(h, f)
+	}
+	w.Header().Set("Content-Type", wsman.ContentType)
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(out)
+}
+
+func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.Envelope, action string) {
+	in, err := env.InvokeInput()
+	if err != nil {
+		s.writeFault(w, env, invalidParameterFault(err.Error()))
+		return
+	}
+	if !strings.EqualFold(in.Method, action) {
+		s.writeFault(w, env, invalidParameterFault(fmt.Sprintf("the body calls %s but the action names %s", in.Method, action)))
+		return
+	}
+	respAction := wsman.MethodResponseAction(addressSpaceURI, in.Method)
+	switch strings.ToLower(in.Method) {
+	case "addprovideraddressspace", "addcustomeraddressspace":
+		typ := ipam.TypeProvider
+		if strings.EqualFold(in.Method, "AddCustomerAddressSpace") {
+			typ = ipam.TypeCustomer
+		}
+		a, err := addressSpaceFromParams(in, typ)
+		if err != nil && !errors.Is(err, ipam.ErrInvalid) {
+			s.writeFault(w, env, invalidParameterFault(err.Error()))
+			return
+		}
+		var created *ipam.AddressSpace
+		if err == nil {
+			created, err = s.eng.Add(ctx, a)
+		}
+		if err != nil {
+			ie := asIPAMError(a.Name, err)
+			if s.cfg.ErrorsAsReturnValue {
+				rv := ipam.HRESULTFromWin32(ie.Code)
+				s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ReturnValue: &rv})
+				return
+			}
+			s.writeFault(w, env, providerFault(ie))
+			return
+		}
+		var zero uint32
+		s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ReturnValue: &zero,
+			Params: []wsman.Property{wsman.Embedded("output", toInstance(created, nil))}})
+	case "bulkaddorupdateaddressspace", "bulkdeleteaddressspace":
+		var items []patch
+		for _, p := range in.Params {
+			if !strings.EqualFold(p.Name, "AddressSpace") {
+				s.writeFault(w, env, invalidParameterFault(fmt.Sprintf("%s has no parameter %q", in.Method, p.Name)))
+				return
+			}
+			for _, v := range p.Values {
+				if v.Nil {
+					continue // servers must not send null array elements; a client's are skipped
+				}
+				items = append(items, patchFromInstance(v.Instance))
+			}
+		}
+		var statuses []ipam.OperationStatus
+		if strings.EqualFold(in.Method, "BulkDeleteAddressSpace") {
+			statuses, err = s.eng.BulkDelete(ctx, items)
+		} else {
+			statuses, err = s.eng.BulkAddOrUpdate(ctx, items)
+		}
+		if err != nil {
+			s.writeFault(w, env, internalFault(err))
+			return
+		}
+		out := make([]*wsman.Instance, 0, len(statuses))
+		for _, st := range statuses {
+			if st.Win32Status == 0 && s.cfg.FailedItemsOnly {
+				continue
+			}
+			out = append(out, operationStatus(st))
+		}
+		var zero uint32
+		resp := &wsman.InvokeOutput{Method: in.Method, ReturnValue: &zero}
+		if len(out) > 0 {
+			resp.Params = []wsman.Property{wsman.Embedded("Output", out...)}
+		}
+		s.respond(w, env, respAction, resp)
+	default:
+		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "ActionMismatch"},
+			WSManCode: wsman.ErrActionMismatch, Reason: "The WS-Management service cannot process the request because the WS-Addressing Action URI in the request is not compatible with the resource.",
+			Message: fmt.Sprintf("%s has no method %s; it has AddProviderAddressSpace, AddCustomerAddressSpace, BulkAddOrUpdateAddressSpace and BulkDeleteAddressSpace.", classAddressSp, in.Method)})
+	}
+}
+
+func invalidParameterFault(msg string) *wsman.Fault {
+	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InvalidParameter"},
+		WSManCode: wsman.ErrInvalidParameter, Reason: "The WS-Management service cannot process the request because a parameter for the operation is not valid.",
+		Message: msg}
+}
+
+func queryFault(status, hr uint32, msg string) *wsman.Fault {
+	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSEnumeration, Local: "CannotProcessFilter"},
+		WSManCode: wsman.ErrCannotProcessFilter, Reason: "The data source could not process the filter. The filter might be missing or it might be invalid.",
+		Message:  msg,
+		WmiError: &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("HRESULT 0x%08x", hr), ErrorCode: hr}}
+}
+
+// get answers a WS-Transfer Get of one instance by its InstanceID selector.
+func (s *Server) get(ctx context.Context, w http.ResponseWriter, env *wsman.Envelope) {
+	if !strings.EqualFold(env.Header.ResourceURI, addressSpaceURI) {
+		s.writeFault(w, env, resourceNotFound(env.Header.ResourceURI))
+		return
+	}
+	id, ok := env.Header.Selector("InstanceID")
+	if !ok || len(env.Header.Selectors) != 1 {
+		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InvalidSelectors"},
+			Detail: wsman.FaultDetailBase + "InsufficientSelectors", WSManCode: wsman.ErrInvalidSelectors,
+			Reason: "The WS-Management service cannot process the request because the selectors for the resource are not valid.",
+			Message: "select the address space with exactly one selector, InstanceID"})
+		return
+	}
+	a, err := s.eng.Get(ctx, id)
+	if err != nil {
+		s.writeFault(w, env, internalFault(err))
+		return
+	}
+	if a == nil {
+		s.writeFault(w, env, resourceNotFound(env.Header.ResourceURI+"?InstanceID="+id))
+		return
+	}
+	s.respond(w, env, wsman.ActionGetResponse, &wsman.InstanceBody{Instance: toInstance(a, nil)})
+}

@@ -1,0 +1,35 @@
+// Command terraform-provider-ipam is the Terraform provider for Windows Server IPAM address spaces.
+// Run as "terraform-provider-ipam emulator [flags]" it serves the IPAM emulator instead.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+	"github.com/winipam/terraform-provider-ipam/internal/provider"
+)
+
+// version is set by goreleaser.
+var version = "dev"
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "emulator" {
+		os.Exit(emulator.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
+	flag.Parse()
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/winipam/ipam",
+		Debug:   debug,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
