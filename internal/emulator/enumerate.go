@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -71,7 +72,8 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 	where, args := indexedLookup(q)
 	spaces, err := s.eng.List(ctx, where, args, func(a *ipam.AddressSpace) (bool, error) { return q.Match(wqlRow{a}) })
 	if err != nil {
-		if strings.Contains(err.Error(), "unknown property") {
+		var unknown *wql.UnknownPropertyError
+		if errors.As(err, &unknown) {
 			s.writeFault(w, env, queryFault(15, ipam.WBEMInvalidQuery, "invalid query: "+err.Error()))
 			return
 		}
@@ -100,7 +102,8 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 // indexedLookup turns `InstanceID = 'a' OR InstanceID = 'b'` (or the same on Name) into an
 // indexed SQL lookup, so refreshing a few objects does not read them all.
 func indexedLookup(q *wql.Query) (string, []any) {
-	for _, c := range []struct{ prop, column string }{{"InstanceID", "a.instance_id"}, {"Name", "a.name_key"}} {
+	// The keys come deduplicated ignoring case, as WQL compares strings; so must the lookup.
+	for _, c := range []struct{ prop, column string }{{"InstanceID", "a.instance_id COLLATE NOCASE"}, {"Name", "a.name_key"}} {
 		keys, ok := q.EqualityKeys(c.prop)
 		if !ok || len(keys) == 0 || len(keys) > 30000 {
 			continue

@@ -104,3 +104,11 @@ func ParseUint32(s string) (uint32, error) {
 	v, err := strconv.ParseUint(s, 10, 32)
 	return uint32(v), err
 }
+
+// ParamSize returns how many bytes a method parameter holding one embedded instance takes in a
+// request, so a client can fill a batch up to MaxEnvelopeSize without encoding it again and again.
+func ParamSize(name string, in *Instance) (int, error) {
+	var w xmlWriter
+	w.writeProperties("p", []Property{Embedded(name, in)}, 0)
+	return w.b.Len(), w.err
+}
