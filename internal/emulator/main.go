@@ -3,18 +3,16 @@ package emulator
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 )
 
 type stringList []string
@@ -31,6 +29,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		listen   string
 		tlsCert  string
 		tlsKey   string
+		clientCA string
 		custom   stringList
 		failures string
 	)
@@ -40,6 +39,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Password, "password", os.Getenv("IPAM_EMULATOR_PASSWORD"), "password clients must log in with (env IPAM_EMULATOR_PASSWORD)")
 	fs.StringVar(&tlsCert, "tls-cert", "", "PEM certificate: serve HTTPS")
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of -tls-cert")
+	fs.StringVar(&clientCA, "tls-client-ca", "", "PEM CA whose client certificates may log in (certificate auth; the certificate's CN or e-mail names the user)")
+	fs.BoolVar(&cfg.DisableBasic, "disable-basic", false, "refuse HTTP Basic, as Windows does by default (NTLM and certificates still work)")
+	fs.IntVar(&cfg.MaxConcurrentOperations, "max-concurrent-operations", 0, "answer WinRM's quota fault past this many requests in flight (0: no limit)")
 	fs.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request, e.g. 20ms")
 	fs.Var(&custom, "custom-field", "custom field that CustomConfiguration may name (repeatable)")
 	fs.IntVar(&cfg.MaxRequestSize, "max-envelope-size", DefaultMaxRequestSize, "largest request body accepted, in bytes")
@@ -64,42 +66,49 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	cfg.FailItems = failures
 	cfg.Logger = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv, err := New(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "emulator: %v\n", err)
-		return 1
-	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "emulator: %v\n", err)
-		return 1
-	}
-	scheme := "http"
+	var tlsConfig *tls.Config
 	if tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
 		if err != nil {
 			fmt.Fprintf(stderr, "emulator: load TLS key pair: %v\n", err)
 			return 1
 		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-		scheme = "https"
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if clientCA != "" {
+			pem, err := os.ReadFile(clientCA)
+			if err != nil {
+				fmt.Fprintf(stderr, "emulator: %v\n", err)
+				return 1
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				fmt.Fprintf(stderr, "emulator: %s holds no PEM certificate\n", clientCA)
+				return 1
+			}
+			tlsConfig.ClientCAs = pool
+			tlsConfig.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+	} else if clientCA != "" {
+		fmt.Fprintln(stderr, "emulator: -tls-client-ca needs -tls-cert and -tls-key")
+		return 2
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second, ErrorLog: cfg.Logger}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	fmt.Fprintf(stdout, "IPAM emulator listening on %s://%s/wsman (database %s)\n", scheme, ln.Addr(), cfg.DBPath)
-	select {
-	case err := <-done:
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	run, err := Start(ctx, cfg, listen, tlsConfig)
+	if err != nil {
 		fmt.Fprintf(stderr, "emulator: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "IPAM emulator listening on %s (database %s)\n", run.URL, cfg.DBPath)
+	select {
+	case err := <-run.Done():
+		fmt.Fprintf(stderr, "emulator: %v\n", err)
+		run.Server.Close()
 		return 1
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
+	if err := run.Close(); err != nil {
 		fmt.Fprintf(stderr, "emulator: shutdown: %v\n", err)
 		return 1
 	}

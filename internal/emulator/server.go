@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +35,12 @@ type Config struct {
 	FailedItemsOnly bool
 	// FailItems, when set, fails every bulk item whose name matches this WQL LIKE pattern.
 	FailItems string
+	// DisableBasic refuses HTTP Basic, as a Windows server does by default; NTLM and client
+	// certificates still work.
+	DisableBasic bool
+	// MaxConcurrentOperations answers WinRM's quota fault when more requests than this are in
+	// flight (WinRM's MaxConcurrentOperationsPerUser); 0 is unlimited.
+	MaxConcurrentOperations int
 	// Logger gets one line per request; nil discards them.
 	Logger *log.Logger
 }
@@ -54,9 +59,11 @@ type Server struct {
 	cfg    Config
 	eng    *engine
 	log    *log.Logger
-	mu     sync.Mutex
-	enums  map[string]*enumeration
-	closed bool
+	mu       sync.Mutex
+	enums    map[string]*enumeration
+	faults   []*FaultRule
+	inflight int
+	closed   bool
 }
 
 type enumeration struct {
@@ -142,6 +149,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			return "cancelled"
 		}
 	}
+	if r.URL.Path == "/emulator/faults" {
+		s.serveAdmin(w, r)
+		return "admin"
+	}
 	if r.URL.Path != "/wsman" {
 		http.NotFound(w, r)
 		return "not-found"
@@ -151,11 +162,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 		http.Error(w, "", http.StatusMethodNotAllowed)
 		return "bad-method"
 	}
-	if !s.authenticated(r) {
-		// WinRM answers an unauthenticated request with 401, an empty body and the schemes it
-		// accepts.
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.WriteHeader(http.StatusUnauthorized)
+	if !s.authenticate(w, r) {
 		return "unauthorized"
 	}
 	ct := strings.ToLower(r.Header.Get("Content-Type"))
@@ -186,6 +193,54 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			Reason: "The WS-Management service cannot process the request because the envelope size in the request is too small."})
 		return "envelope-too-small"
 	}
+	if f := s.takeFault(env.Header.Action); f != nil {
+		switch f.Kind {
+		case FaultUnavailable:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return "fault-503"
+		case FaultEmpty500:
+			w.WriteHeader(http.StatusInternalServerError)
+			return "fault-500-empty"
+		case FaultQuota:
+			s.writeFault(w, env, quotaFault())
+			return "fault-quota"
+		case FaultDropBefore:
+			dropConnection(w)
+			return "fault-drop-before"
+		case FaultDropAfter:
+			s.dispatch(&bufferedResponse{header: http.Header{}}, r, env)
+			dropConnection(w)
+			return "fault-drop-after"
+		case FaultSlow:
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return "cancelled"
+			}
+		}
+	}
+	if max := s.cfg.MaxConcurrentOperations; max > 0 {
+		s.mu.Lock()
+		over := s.inflight >= max
+		if !over {
+			s.inflight++
+		}
+		s.mu.Unlock()
+		if over {
+			s.writeFault(w, env, quotaFault())
+			return "quota"
+		}
+		defer func() {
+			s.mu.Lock()
+			s.inflight--
+			s.mu.Unlock()
+		}()
+	}
+	return s.dispatch(w, r, env)
+}
+
+// dispatch acts on a parsed, authenticated request and returns what it was, for the log.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, env *wsman.Envelope) string {
 	ctx := r.Context()
 	h := &env.Header
 	switch {
@@ -239,21 +294,6 @@ func readBody(r io.Reader, limit int) ([]byte, error) {
 	return data, nil
 }
 
-// authenticated checks HTTP Basic credentials in constant time.
-func (s *Server) authenticated(r *http.Request) bool {
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return false
-	}
-	// Windows accepts DOMAIN\user and user for a local account; compare the user part.
-	if i := strings.LastIndex(user, `\`); i >= 0 {
-		user = user[i+1:]
-	}
-	u := subtle.ConstantTimeCompare([]byte(strings.ToLower(user)), []byte(strings.ToLower(s.cfg.Username)))
-	p := subtle.ConstantTimeCompare([]byte(pass), []byte(s.cfg.Password))
-	return u&p == 1
-}
-
 func resourceNotFound(uri string) *wsman.Fault {
 	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSAddressing, Local: "DestinationUnreachable"},
 		Detail: wsman.FaultDetailBase + "InvalidResourceURI", WSManCode: wsman.ErrResourceNotFound,
@@ -292,8 +332,9 @@ func providerFault(e *ipam.Error) *wsman.Fault {
 	if e.Name != "" && !strings.Contains(msg, e.Name) {
 		msg = fmt.Sprintf("%s: %s", e.Name, msg)
 	}
+	// s:Reason carries the message too: clients such as pywinrm show only s:Reason/s:Text.
 	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InternalError"},
-		WSManCode: hr, Message: msg,
+		WSManCode: hr, Reason: msg, Message: msg,
 		WmiError: &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("WIN32 %d", e.Code),
 			ErrorCode: e.Code, ErrorType: "MI RESULT"}}
 }
@@ -377,14 +418,14 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.E
 			ie := asIPAMError(a.Name, err)
 			if s.cfg.ErrorsAsReturnValue {
 				rv := ipam.HRESULTFromWin32(ie.Code)
-				s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ReturnValue: &rv})
+				s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ResourceURI: addressSpaceURI, ReturnValue: &rv})
 				return
 			}
 			s.writeFault(w, env, providerFault(ie))
 			return
 		}
 		var zero uint32
-		s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ReturnValue: &zero,
+		s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ResourceURI: addressSpaceURI, ReturnValue: &zero,
 			Params: []wsman.Property{wsman.Embedded("output", toInstance(created, nil))}})
 	case "bulkaddorupdateaddressspace", "bulkdeleteaddressspace":
 		var items []patch
@@ -418,7 +459,7 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.E
 			out = append(out, operationStatus(st))
 		}
 		var zero uint32
-		resp := &wsman.InvokeOutput{Method: in.Method, ReturnValue: &zero}
+		resp := &wsman.InvokeOutput{Method: in.Method, ResourceURI: addressSpaceURI, ReturnValue: &zero}
 		if len(out) > 0 {
 			resp.Params = []wsman.Property{wsman.Embedded("Output", out...)}
 		}

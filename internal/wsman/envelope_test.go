@@ -239,7 +239,7 @@ var goldenCases = []struct {
 			Scalar("Tenant", "4001"), Scalar("VMNetwork", "ContosoMusic_Network"), Scalar("IsolationMethod", "NVGRE")},
 	}},
 	{"add_provider_response", with(responseHeader, ipamURI+"/AddProviderAddressSpaceResponse", nil), &InvokeOutput{
-		Method: "AddProviderAddressSpace",
+		Method: "AddProviderAddressSpace", ResourceURI: ipamURI,
 		Params: []Property{Embedded("output", addressSpace(
 			Scalar("InstanceID", "{4B1E5D1C-0000-4000-8000-000000000001}"), Scalar("Name", "ProviderAddSpace01"),
 			Scalar("Type", "0"), Scalar("Owner", "netops"), Null("Tenant"), Scalar("IPv4PercentageUtilized", "0")))},
@@ -253,7 +253,7 @@ var goldenCases = []struct {
 				Scalar("AssociatedProviderAddressSpace", "MainDataCenter"), Scalar("IsolationMethod", "NVGRE")))},
 	}},
 	{"bulk_add_or_update_response", with(responseHeader, ipamURI+"/BulkAddOrUpdateAddressSpaceResponse", nil), &InvokeOutput{
-		Method: "BulkAddOrUpdateAddressSpace",
+		Method: "BulkAddOrUpdateAddressSpace", ResourceURI: ipamURI,
 		Params: []Property{Embedded("Output", NewInstance("MSFT_IPAM_OperationStatus", opStatusURI,
 			Uint("Index", 1), Uint("RecordId", 0), Uint("Win32Status", 1168),
 			Scalar("ErrorMessage", "The provider address space MainDataCenter does not exist.")))},

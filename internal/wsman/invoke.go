@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -20,16 +21,27 @@ func (in *InvokeInput) writeBody(w *xmlWriter, h *Header) {
 // ReturnValue.
 type InvokeOutput struct {
 	Method string
-	Params []Property
+	// ResourceURI is the namespace of the body, the class's resource URI. A response header carries
+	// no ResourceURI, so a server must set it; empty falls back to the header's.
+	ResourceURI string
+	Params      []Property
 	// ReturnValue is nil when the response carries none (some providers leave it out).
 	ReturnValue *uint32
 }
 
 func (out *InvokeOutput) writeBody(w *xmlWriter, h *Header) {
-	w.writeParams(out.Method+"_OUTPUT", h.ResourceURI, out.Params, out.ReturnValue)
+	ns := out.ResourceURI
+	if ns == "" {
+		ns = h.ResourceURI
+	}
+	w.writeParams(out.Method+"_OUTPUT", ns, out.Params, out.ReturnValue)
 }
 
 func (w *xmlWriter) writeParams(elem, ns string, params []Property, rv *uint32) {
+	if ns == "" && w.err == nil {
+		// xmlns:p="" is not well-formed XML (Namespaces in XML 1.0, 3); libxml2 and expat reject it.
+		w.err = fmt.Errorf("wsman: <%s> needs the resource URI as its namespace", elem)
+	}
 	w.raw(`<p:` + elem + ` xmlns:p="`)
 	w.attr(ns)
 	w.raw(`">`)
@@ -71,7 +83,7 @@ func (e *Envelope) InvokeOutput(method string) (*InvokeOutput, error) {
 		}
 		return nil, decodeErrorf("expected <%s_OUTPUT>, got %s", method, got)
 	}
-	out := &InvokeOutput{Method: method}
+	out := &InvokeOutput{Method: method, ResourceURI: e.Body.Space}
 	for _, p := range decodeProperties(e.Body) {
 		if p.Name != "ReturnValue" {
 			out.Params = append(out.Params, p)

@@ -1,0 +1,158 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
+)
+
+// FaultKind is a failure the emulator can inject, for tests and demos of how clients cope.
+type FaultKind string
+
+// The injectable faults.
+const (
+	// FaultUnavailable answers HTTP 503 without acting on the request.
+	FaultUnavailable FaultKind = "503"
+	// FaultEmpty500 answers HTTP 500 with an empty body, as WinRM does when it refuses
+	// unencrypted traffic; the request is not acted on.
+	FaultEmpty500 FaultKind = "500-empty"
+	// FaultDropBefore closes the connection without acting on the request.
+	FaultDropBefore FaultKind = "drop-before"
+	// FaultDropAfter acts on the request (and commits it), then closes the connection
+	// without answering: the client cannot know the outcome.
+	FaultDropAfter FaultKind = "drop-after"
+	// FaultSlow waits Delay before acting on the request, e.g. past the client's timeout.
+	FaultSlow FaultKind = "slow"
+	// FaultQuota answers WinRM's quota fault (ERROR_WSMAN_QUOTA_LIMIT) without acting.
+	FaultQuota FaultKind = "quota"
+)
+
+// FaultRule injects Kind into the next Count requests (0: every request until cleared) whose
+// action contains Action (case-insensitive; empty: any), e.g. "BulkAddOrUpdateAddressSpace".
+type FaultRule struct {
+	Kind   FaultKind     `json:"kind"`
+	Action string        `json:"action,omitempty"`
+	Count  int           `json:"count,omitempty"`
+	Delay  time.Duration `json:"delay,omitempty"`
+}
+
+func (r FaultRule) validate() error {
+	switch r.Kind {
+	case FaultUnavailable, FaultEmpty500, FaultDropBefore, FaultDropAfter, FaultQuota:
+	case FaultSlow:
+		if r.Delay <= 0 {
+			return fmt.Errorf("fault %q needs a positive delay", r.Kind)
+		}
+	default:
+		return fmt.Errorf("unknown fault kind %q", r.Kind)
+	}
+	if r.Count < 0 {
+		return fmt.Errorf("fault count %d is negative", r.Count)
+	}
+	return nil
+}
+
+// InjectFault adds a fault rule; rules apply in the order they were added.
+func (s *Server) InjectFault(r FaultRule) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &r)
+	return nil
+}
+
+// ClearFaults removes every fault rule.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// takeFault returns the fault to inject into a request with this action, if any.
+func (s *Server) takeFault(action string) *FaultRule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.faults {
+		if r.Action != "" && !strings.Contains(strings.ToLower(action), strings.ToLower(r.Action)) {
+			continue
+		}
+		f := *r
+		if r.Count > 0 {
+			r.Count--
+			if r.Count == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return &f
+	}
+	return nil
+}
+
+// dropConnection closes the client's connection without an HTTP response.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection without writing a response
+}
+
+// bufferedResponse holds a response that a FaultDropAfter will never send.
+type bufferedResponse struct {
+	header http.Header
+	body   bytes.Buffer
+	status int
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
+
+// quotaFault is WinRM's answer when a user has too many operations in flight.
+func quotaFault() *wsman.Fault {
+	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "QuotaLimit"},
+		WSManCode: wsman.ErrQuotaLimit, Reason: "The WS-Management service is busy servicing other requests. Retry later.",
+		Message: "The WS-Management service cannot process the request. This user is allowed a maximum number of concurrent operations, which has been exceeded."}
+}
+
+// serveAdmin lets a test or a demo script change fault injection of a running emulator:
+// POST /emulator/faults with a FaultRule as JSON adds one, DELETE removes them all. It needs the
+// same credentials as /wsman (HTTP Basic).
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || !s.sameUser(user) || !constantTimeEqual(pass, s.cfg.Password) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="IPAM emulator"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		var rule FaultRule
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rule); err != nil {
+			http.Error(w, "fault rule: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := s.InjectFault(rule); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodDelete:
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "POST, DELETE")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
