@@ -86,7 +86,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		case 1:
 			cs.ntlm = &ntlmState{challenge: newChallenge()}
 			cs.user = ""
-			w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(challengeMessage(cs.ntlm.challenge)))
+			w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(challengeMessage(cs.ntlm.challenge, negotiateFlags(token))))
 			w.WriteHeader(http.StatusUnauthorized)
 			return false
 		case 3:
@@ -109,4 +109,6 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func constantTimeEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -44,6 +44,14 @@ type ntlmState struct {
 	challenge []byte
 }
 
+// negotiateFlags returns the flags of a NEGOTIATE_MESSAGE.
+func negotiateFlags(msg []byte) uint32 {
+	if len(msg) < 16 {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(msg[12:16])
+}
+
 // ntlmMessageType returns the type of an NTLM message (1, 2 or 3), or 0.
 func ntlmMessageType(msg []byte) uint32 {
 	if len(msg) < 12 || !bytes.Equal(msg[:8], ntlmSignature) {
@@ -70,7 +78,9 @@ func fromUTF16le(b []byte) string {
 }
 
 // challengeMessage builds a CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2) for a fresh server challenge.
-func challengeMessage(challenge []byte) []byte {
+// Like Windows, the server grants only what the client's NEGOTIATE_MESSAGE asked for ([MS-NLMP]
+// 3.2.5.1.1), so a client that cannot do key exchange is not offered it.
+func challengeMessage(challenge []byte, requested uint32) []byte {
 	target := utf16le(ntlmDomain)
 	var info bytes.Buffer
 	av := func(id uint16, val []byte) {
@@ -86,8 +96,9 @@ func challengeMessage(challenge []byte) []byte {
 	av(0, nil) // MsvAvEOL
 
 	const header = 56
-	flags := uint32(ntlmNegotiateUnicode | ntlmRequestTarget | ntlmNegotiateNTLM | ntlmAlwaysSign | ntlmTargetTypeDomain |
-		ntlmExtendedSessionSec | ntlmNegotiateTargetInfo | ntlmNegotiateVersion | ntlmNegotiate128 | ntlmNegotiateKeyExch | ntlmNegotiate56)
+	const offered = ntlmNegotiateUnicode | ntlmRequestTarget | ntlmNegotiateNTLM | ntlmAlwaysSign |
+		ntlmExtendedSessionSec | ntlmNegotiateVersion | ntlmNegotiate128 | ntlmNegotiateKeyExch | ntlmNegotiate56
+	flags := requested&offered | ntlmNegotiateNTLM | ntlmNegotiateUnicode | ntlmTargetTypeDomain | ntlmNegotiateTargetInfo
 	msg := make([]byte, header, header+len(target)+info.Len())
 	copy(msg, ntlmSignature)
 	binary.LittleEndian.PutUint32(msg[8:], 2)

@@ -56,9 +56,9 @@ const (
 
 // Server is the IPAM emulator: a WS-Management endpoint over an IPAM engine and its store.
 type Server struct {
-	cfg    Config
-	eng    *engine
-	log    *log.Logger
+	cfg      Config
+	eng      *engine
+	log      *log.Logger
 	mu       sync.Mutex
 	enums    map[string]*enumeration
 	faults   []*FaultRule
@@ -494,7 +494,7 @@ func (s *Server) get(ctx context.Context, w http.ResponseWriter, env *wsman.Enve
 	if !ok || len(env.Header.Selectors) != 1 {
 		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InvalidSelectors"},
 			Detail: wsman.FaultDetailBase + "InsufficientSelectors", WSManCode: wsman.ErrInvalidSelectors,
-			Reason: "The WS-Management service cannot process the request because the selectors for the resource are not valid.",
+			Reason:  "The WS-Management service cannot process the request because the selectors for the resource are not valid.",
 			Message: "select the address space with exactly one selector, InstanceID"})
 		return
 	}

@@ -33,7 +33,8 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	}
 }
 
-func (p *ipamProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (p *ipamProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource { return nil }
 

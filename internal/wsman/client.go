@@ -21,6 +21,7 @@ type Client struct {
 	endpoint        string
 	http            *http.Client
 	auth            func(*http.Request)
+	authName        string
 	maxEnvelopeSize int
 	timeout         time.Duration
 	maxResponseSize int64
@@ -217,7 +218,7 @@ func (c *Client) interpret(resp *http.Response, data []byte) (*Envelope, error) 
 		return env, nil
 	}
 	return nil, &HTTPError{Endpoint: c.endpoint, Status: resp.StatusCode, Offered: resp.Header.Values("WWW-Authenticate"),
-		EmptyBody: len(data) == 0}
+		EmptyBody: len(data) == 0, Auth: c.authName}
 }
 
 func (c *Client) mask(s string) string {

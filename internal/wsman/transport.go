@@ -140,6 +140,7 @@ func NewClient(cfg Config) (*Client, error) {
 		sem:             make(chan struct{}, cfg.MaxConcurrent),
 		log:             cfg.Logger,
 		secrets:         []string{cfg.Password},
+		authName:        auth,
 	}
 	switch auth {
 	case AuthBasic:
