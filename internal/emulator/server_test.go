@@ -125,7 +125,9 @@ func (h *harness) addCustomer(name, pa string, extra ...wsman.Property) (*wsman.
 	return p.Values[0].Instance, nil
 }
 
-func item(props ...wsman.Property) *wsman.Instance { return wsman.NewInstance(classAddressSp, addressSpaceURI, props...) }
+func item(props ...wsman.Property) *wsman.Instance {
+	return wsman.NewInstance(classAddressSp, addressSpaceURI, props...)
+}
 
 func (h *harness) bulk(method string, items ...*wsman.Instance) []*wsman.Instance {
 	h.t.Helper()
@@ -434,9 +436,9 @@ func TestEnumeration(t *testing.T) {
 	h.bulk("BulkAddOrUpdateAddressSpace", item(wsman.Scalar("Name", "it's"), wsman.Scalar("Owner", `back\slash`)))
 
 	for q, want := range map[string]int{
-		"SELECT * FROM MSFT_IPAM_AddressSpace":                                           27,
-		"SELECT * FROM msft_ipam_addressspace WHERE Owner = 'O1'":                        8,
-		"SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE 'PA-1%' AND Owner <> 'o0'": 7,
+		"SELECT * FROM MSFT_IPAM_AddressSpace":                                                        27,
+		"SELECT * FROM msft_ipam_addressspace WHERE Owner = 'O1'":                                     8,
+		"SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE 'PA-1%' AND Owner <> 'o0'":              7,
 		"SELECT * FROM MSFT_IPAM_AddressSpace WHERE (Name = 'pa-01' OR Name = 'pa-02') OR Type = 1":   2,
 		`SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name = 'it\'s' AND Owner = 'back\\slash'`:         1,
 		"SELECT * FROM MSFT_IPAM_AddressSpace WHERE Description IS NULL AND Type = 0":                 26,
