@@ -4,22 +4,74 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
-var _ provider.Provider = (*ipamProvider)(nil)
+var (
+	_ provider.Provider                     = (*ipamProvider)(nil)
+	_ provider.ProviderWithConfigValidators = (*ipamProvider)(nil)
+)
 
+// ipamProvider holds an injected client for tests; New leaves it nil so Configure builds the
+// WS-Management client from the configuration.
 type ipamProvider struct {
 	version string
+	client  ipam.Client
 }
 
 // New returns the provider factory that main serves.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &ipamProvider{version: version} }
+}
+
+// NewWithClient returns a provider that uses client instead of connecting anywhere; the
+// provider block's settings are then ignored. Unit tests use it with a fake.
+func NewWithClient(version string, client ipam.Client) func() provider.Provider {
+	return func() provider.Provider { return &ipamProvider{version: version, client: client} }
+}
+
+type providerModel struct {
+	Endpoint              types.String   `tfsdk:"endpoint"`
+	Username              types.String   `tfsdk:"username"`
+	Password              types.String   `tfsdk:"password"`
+	Auth                  types.String   `tfsdk:"auth"`
+	Insecure              types.Bool     `tfsdk:"insecure"`
+	CACert                types.String   `tfsdk:"ca_cert"`
+	TLSServerName         types.String   `tfsdk:"tls_server_name"`
+	ClientCert            types.String   `tfsdk:"client_cert"`
+	ClientKey             types.String   `tfsdk:"client_key"`
+	AllowUnencrypted      types.Bool     `tfsdk:"allow_unencrypted"`
+	Kerberos              *kerberosModel `tfsdk:"kerberos"`
+	Timeout               types.String   `tfsdk:"timeout"`
+	MaxConcurrentRequests types.Int64    `tfsdk:"max_concurrent_requests"`
+	MaxEnvelopeSize       types.Int64    `tfsdk:"max_envelope_size"`
+}
+
+type kerberosModel struct {
+	Realm    types.String `tfsdk:"realm"`
+	Krb5Conf types.String `tfsdk:"krb5_conf"`
+	SPN      types.String `tfsdk:"spn"`
 }
 
 func (p *ipamProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -29,13 +81,227 @@ func (p *ipamProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r
 
 func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages Windows Server IPAM address spaces over WS-Management (WinRM).",
+		MarkdownDescription: "Manages Windows Server IPAM address spaces through the WMI class `MSFT_IPAM_AddressSpace` " +
+			"over WS-Management (WinRM). Every setting can also come from the environment variable named in its description.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "WS-Management URL of the IPAM server, e.g. `https://ipam01.corp.example:5986/wsman` " +
+					"(a URL without a path gets `/wsman`). Environment: `IPAM_ENDPOINT`.",
+			},
+			"username": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "`DOMAIN\\user`, `user@domain` or a local account. Environment: `IPAM_USERNAME`.",
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password of `username`; never logged. Environment: `IPAM_PASSWORD`.",
+			},
+			"auth": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Authentication: `ntlm` (default; what a domain-joined Windows accepts), `basic` " +
+					"(local accounts, HTTPS only in practice), `kerberos` or `certificate`. Environment: `IPAM_AUTH`.",
+				Validators: []validator.String{stringvalidator.OneOf(wsman.AuthNTLM, wsman.AuthBasic, wsman.AuthKerberos, wsman.AuthCertificate)},
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip verification of the server's TLS certificate. For testing only. Environment: `IPAM_INSECURE`.",
+			},
+			"ca_cert": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM of the certificate authorities to trust instead of the system's, e.g. " +
+					"`file(\"ca.pem\")`. Environment: `IPAM_CA_CERT`.",
+			},
+			"tls_server_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name to verify the server's certificate against, when it differs from the endpoint's host. Environment: `IPAM_TLS_SERVER_NAME`.",
+			},
+			"client_cert": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "PEM client certificate for `auth = \"certificate\"`. Environment: `IPAM_CLIENT_CERT`.",
+			},
+			"client_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "PEM private key of `client_cert`. Environment: `IPAM_CLIENT_KEY`.",
+			},
+			"allow_unencrypted": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Permit credentials over plain `http://` to a host that is not loopback. Off by default: " +
+					"such a request is refused with an error. Environment: `IPAM_ALLOW_UNENCRYPTED`.",
+			},
+			"timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Timeout of each request, a Go duration such as `60s` (the default); also sent to the " +
+					"server as `wsman:OperationTimeout`. Environment: `IPAM_TIMEOUT`.",
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_concurrent_requests": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Cap on requests in flight from this provider instance (WinRM has per-user "+
+					"quotas). Default %d. Environment: `IPAM_MAX_CONCURRENT_REQUESTS`.", wsman.DefaultMaxConcurrent),
+				Validators: []validator.Int64{int64validator.Between(1, 1000)},
+			},
+			"max_envelope_size": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Largest SOAP envelope sent or accepted, in bytes. Default %d (Windows' "+
+					"default `MaxEnvelopeSizekb` is 500); bulk calls are split to fit. Environment: `IPAM_MAX_ENVELOPE_SIZE`.",
+					wsman.DefaultMaxEnvelopeSize),
+				Validators: []validator.Int64{int64validator.Between(8192, 1<<30)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"kerberos": schema.SingleNestedBlock{
+				MarkdownDescription: "Kerberos settings, for `auth = \"kerberos\"` only. The endpoint must use the server's fully qualified name.",
+				Attributes: map[string]schema.Attribute{
+					"realm": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Kerberos realm, e.g. `CORP.EXAMPLE`; defaults to the realm in `username` (`user@REALM`). Environment: `IPAM_KERBEROS_REALM`.",
+					},
+					"krb5_conf": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Path of the krb5.conf to use. Default: `KRB5_CONFIG`, then `/etc/krb5.conf`.",
+					},
+					"spn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Service principal of the server. Default `HTTP/<endpoint host>`; `WSMAN/<host>` also works on Windows.",
+					},
+				},
+			},
+		},
 	}
 }
 
-func (p *ipamProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+func (p *ipamProvider) ConfigValidators(context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{
+		providervalidator.RequiredTogether(path.MatchRoot("client_cert"), path.MatchRoot("client_key")),
+		kerberosOnlyWithKerberosAuth{},
+	}
 }
 
-func (p *ipamProvider) Resources(context.Context) []func() resource.Resource { return nil }
+// setting reads an attribute, falling back to its environment variable.
+func setting(v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
 
-func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func boolSetting(v types.Bool, env string) (bool, error) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool(), nil
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q is not true or false", env, s)
+	}
+	return b, nil
+}
+
+func intSetting(v types.Int64, env string) (int, error) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return int(v.ValueInt64()), nil
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q is not a positive number", env, s)
+	}
+	return n, nil
+}
+
+func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	if p.client != nil {
+		resp.ResourceData, resp.DataSourceData = p.client, p.client
+		return
+	}
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"endpoint": cfg.Endpoint, "username": cfg.Username, "password": cfg.Password, "auth": cfg.Auth,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider setting not known yet",
+				fmt.Sprintf("The provider needs %s to connect, but its value depends on something not yet applied. "+
+					"Apply that first (terraform apply -target=...), or set it from a variable or the environment.", name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wc := wsman.Config{
+		Endpoint:      setting(cfg.Endpoint, "IPAM_ENDPOINT"),
+		Username:      setting(cfg.Username, "IPAM_USERNAME"),
+		Password:      setting(cfg.Password, "IPAM_PASSWORD"),
+		Auth:          setting(cfg.Auth, "IPAM_AUTH"),
+		CACert:        []byte(setting(cfg.CACert, "IPAM_CA_CERT")),
+		TLSServerName: setting(cfg.TLSServerName, "IPAM_TLS_SERVER_NAME"),
+		ClientCert:    []byte(setting(cfg.ClientCert, "IPAM_CLIENT_CERT")),
+		ClientKey:     []byte(setting(cfg.ClientKey, "IPAM_CLIENT_KEY")),
+		Logger:        tfLogger{},
+	}
+	var err error
+	addErr := func(attr, env string, err error) {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid provider setting", fmt.Sprintf("%s (environment %s): %v", attr, env, err))
+	}
+	if wc.Insecure, err = boolSetting(cfg.Insecure, "IPAM_INSECURE"); err != nil {
+		addErr("insecure", "IPAM_INSECURE", err)
+	}
+	if wc.AllowUnencrypted, err = boolSetting(cfg.AllowUnencrypted, "IPAM_ALLOW_UNENCRYPTED"); err != nil {
+		addErr("allow_unencrypted", "IPAM_ALLOW_UNENCRYPTED", err)
+	}
+	if wc.MaxConcurrent, err = intSetting(cfg.MaxConcurrentRequests, "IPAM_MAX_CONCURRENT_REQUESTS"); err != nil {
+		addErr("max_concurrent_requests", "IPAM_MAX_CONCURRENT_REQUESTS", err)
+	}
+	if wc.MaxEnvelopeSize, err = intSetting(cfg.MaxEnvelopeSize, "IPAM_MAX_ENVELOPE_SIZE"); err != nil {
+		addErr("max_envelope_size", "IPAM_MAX_ENVELOPE_SIZE", err)
+	}
+	if t := setting(cfg.Timeout, "IPAM_TIMEOUT"); t != "" {
+		if wc.Timeout, err = time.ParseDuration(t); err != nil || wc.Timeout <= 0 {
+			addErr("timeout", "IPAM_TIMEOUT", fmt.Errorf("%q is not a positive duration such as 60s", t))
+		}
+	}
+	if cfg.Kerberos != nil {
+		wc.Kerberos = wsman.KerberosConfig{Realm: cfg.Kerberos.Realm.ValueString(), Krb5Conf: cfg.Kerberos.Krb5Conf.ValueString(), SPN: cfg.Kerberos.SPN.ValueString()}
+	}
+	if wc.Kerberos.Realm == "" {
+		wc.Kerberos.Realm = os.Getenv("IPAM_KERBEROS_REALM")
+	}
+	if wc.Endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing IPAM endpoint",
+			"Set endpoint in the provider block or IPAM_ENDPOINT, e.g. https://ipam01.corp.example:5986/wsman. "+
+				"To try the provider without a Windows server, start the emulator: terraform-provider-ipam emulator -username admin -password secret.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, err := wsman.NewClient(wc)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the IPAM provider", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": ws.Endpoint(), "auth": strings.ToLower(wc.Auth)})
+	client := wmi.New(ws)
+	resp.ResourceData, resp.DataSourceData = ipam.Client(client), ipam.Client(client)
+}
+
+func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource}
+}
+
+func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func (p *ipamProvider) Functions(context.Context) []func() function.Function { return nil }

@@ -1,0 +1,267 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+var (
+	_ resource.Resource                = (*addressSpaceResource)(nil)
+	_ resource.ResourceWithConfigure   = (*addressSpaceResource)(nil)
+	_ resource.ResourceWithImportState = (*addressSpaceResource)(nil)
+)
+
+// addressSpaceResource is ipam_provider_address_space or ipam_customer_address_space: one address
+// space of one type, created with its Add method and changed and deleted through the bulk methods.
+type addressSpaceResource struct {
+	typ    ipam.Type
+	client ipam.Client
+}
+
+// NewProviderAddressSpaceResource is ipam_provider_address_space.
+func NewProviderAddressSpaceResource() resource.Resource {
+	return &addressSpaceResource{typ: ipam.TypeProvider}
+}
+
+// NewCustomerAddressSpaceResource is ipam_customer_address_space.
+func NewCustomerAddressSpaceResource() resource.Resource {
+	return &addressSpaceResource{typ: ipam.TypeCustomer}
+}
+
+func (r *addressSpaceResource) typeName() string {
+	if r.typ == ipam.TypeCustomer {
+		return "ipam_customer_address_space"
+	}
+	return "ipam_provider_address_space"
+}
+
+func (r *addressSpaceResource) kind() string { return strings.ToLower(r.typ.String()) }
+
+func (r *addressSpaceResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = r.typeName()
+}
+
+// commonAttributes are the attributes both resource types have.
+func commonAttributes(kind string) map[string]schema.Attribute {
+	readOut := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	}
+	percent := func(desc string) schema.Float64Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc,
+			PlanModifiers: []planmodifier.Float64{float64planmodifier.UseStateForUnknown()}}
+	}
+	return map[string]schema.Attribute{
+		"id": readOut("The server's `InstanceID` of the address space. It survives renames, so drift is tracked by it."),
+		"name": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: fmt.Sprintf("Name of the %s address space, unique across all address spaces; IPAM compares "+
+				"names ignoring case, so a change of case alone is no change. At most %d characters. Renaming is done in place.",
+				kind, ipam.MaxNameLength),
+			Validators:    []validator.String{nameValidator{}},
+			PlanModifiers: []planmodifier.String{caseInsensitive{}},
+		},
+		"owner": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			MarkdownDescription: fmt.Sprintf("Owner of the address space. At most %d characters.", ipam.MaxOwnerLength),
+			Validators:          []validator.String{lengthValidator{max: ipam.MaxOwnerLength}},
+		},
+		"description": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			MarkdownDescription: fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength),
+			Validators:          []validator.String{lengthValidator{max: ipam.MaxDescriptionLength}},
+		},
+		"custom_configuration": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true, Computed: true,
+			Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, nil)),
+			MarkdownDescription: "Custom fields and their values (IPAM's `CustomConfiguration`, written `Name=Value;...` on " +
+				"the wire). Each field must be defined in IPAM; names and values cannot contain `;` or `=`. The order IPAM " +
+				"returns them in never causes a diff.",
+			Validators:    []validator.Map{customConfigurationValidator{}},
+			PlanModifiers: []planmodifier.Map{sameCustomConfiguration{}},
+		},
+		"ipv4_utilization_percent": percent("Percentage of the IPv4 addresses in the address space that are in use."),
+		"ipv6_utilization_percent": percent("Percentage of the IPv6 addresses in the address space that are in use."),
+		"ipv4_utilization_status":  readOut("IPv4 utilisation against IPAM's thresholds: `None`, `Under`, `Optimal` or `Over`."),
+		"ipv6_utilization_status":  readOut("IPv6 utilisation against IPAM's thresholds: `None`, `Under`, `Optimal` or `Over`."),
+		"access_scope_path":        readOut("IPAM access scope of the address space (Windows Server 2016 and later)."),
+	}
+}
+
+func (r *addressSpaceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := commonAttributes(r.kind())
+	desc := "A provider address space (PA): a physical network that customer address spaces live on. Created with " +
+		"`AddProviderAddressSpace`, changed and deleted through `BulkAddOrUpdateAddressSpace` and `BulkDeleteAddressSpace`."
+	if r.typ == ipam.TypeCustomer {
+		desc = "A customer address space (CA): a Hyper-V Network Virtualization tenant network on a provider address space. " +
+			"Created with `AddCustomerAddressSpace`, changed and deleted through `BulkAddOrUpdateAddressSpace` and `BulkDeleteAddressSpace`."
+		attrs["provider_address_space"] = schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Name of the provider address space this one lives on. Changing it moves the customer " +
+				"address space in place.",
+			Validators:    []validator.String{nameValidator{}},
+			PlanModifiers: []planmodifier.String{caseInsensitive{}},
+		}
+		attrs["isolation_method"] = schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "How tenant traffic is isolated: `NVGRE` or `IPRewrite`.",
+			Validators:          []validator.String{stringvalidator.OneOfCaseInsensitive(ipam.IsolationMethods...)},
+			PlanModifiers:       []planmodifier.String{caseInsensitive{}},
+		}
+		attrs["tenant"] = schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			MarkdownDescription: "Tenant that owns the address space.",
+		}
+		attrs["vm_network"] = schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+			MarkdownDescription: "Name of the VM network that holds the address space.",
+		}
+	}
+	resp.Schema = schema.Schema{MarkdownDescription: desc, Attributes: attrs}
+}
+
+func (r *addressSpaceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	client, ok := req.ProviderData.(ipam.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected an ipam.Client, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+func (r *addressSpaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	plan := r.read(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a := plan.toDomain()
+	var created *ipam.AddressSpace
+	var err error
+	if r.typ == ipam.TypeCustomer {
+		created, err = r.client.AddCustomerAddressSpace(ctx, a)
+	} else {
+		created, err = r.client.AddProviderAddressSpace(ctx, a)
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("create", r.typeName(), a.Name, err))
+		return
+	}
+	state := r.newModel()
+	state.fromDomain(created, plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	prior := r.read(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := prior.common().ID.ValueString()
+	a, err := r.client.Get(ctx, id)
+	if errors.Is(err, ipam.ErrNotFound) {
+		// Deleted outside Terraform: the next plan re-creates it.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("read", r.typeName(), prior.common().Name.ValueString(), err))
+		return
+	}
+	if a.Type != r.typ {
+		resp.Diagnostics.AddError(fmt.Sprintf("Address space %q is not a %s address space", a.Name, r.kind()),
+			fmt.Sprintf("InstanceID %s now belongs to a %s address space. Remove it from the state (terraform state rm) "+
+				"and import it into the matching resource type.", id, strings.ToLower(a.Type.String())))
+		return
+	}
+	state := r.newModel()
+	state.fromDomain(a, prior)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	plan := r.read(ctx, req.Plan, &resp.Diagnostics)
+	prior := r.read(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a := plan.toDomain()
+	a.InstanceID = prior.common().ID.ValueString()
+	results, err := r.client.BulkAddOrUpdate(ctx, []ipam.AddressSpace{a})
+	if err == nil {
+		err = results[0]
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("update", r.typeName(), a.Name, err))
+		return
+	}
+	// The bulk call returns statuses, not objects: the state is the plan, whose computed values
+	// were kept from the prior state.
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	state := r.read(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a := state.toDomain()
+	results, err := r.client.BulkDelete(ctx, []ipam.AddressSpace{a})
+	if err == nil {
+		err = results[0]
+	}
+	if err != nil && !errors.Is(err, ipam.ErrNotFound) {
+		resp.Diagnostics.Append(errorDiagnostic("delete", r.typeName(), a.Name, err))
+	}
+}
+
+// ImportState takes the address space's name (or its InstanceID).
+func (r *addressSpaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if id == "" {
+		resp.Diagnostics.AddError("Missing import ID", fmt.Sprintf("Import a %s address space by its name: terraform import %s.example \"Name\"", r.kind(), r.typeName()))
+		return
+	}
+	a, err := r.client.GetByName(ctx, id)
+	if errors.Is(err, ipam.ErrNotFound) && strings.HasPrefix(id, "{") {
+		a, err = r.client.Get(ctx, id)
+	}
+	if errors.Is(err, ipam.ErrNotFound) {
+		resp.Diagnostics.AddError(fmt.Sprintf("No address space named %q", id), "IPAM has no address space with this name (names are compared ignoring case). Check the name, or list them with the ipam_address_spaces data source.")
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("import", r.typeName(), id, err))
+		return
+	}
+	if a.Type != r.typ {
+		other := "ipam_provider_address_space"
+		if a.Type == ipam.TypeCustomer {
+			other = "ipam_customer_address_space"
+		}
+		resp.Diagnostics.AddError(fmt.Sprintf("Address space %q is a %s address space", a.Name, strings.ToLower(a.Type.String())),
+			fmt.Sprintf("Import it into %s instead.", other))
+		return
+	}
+	state := r.newModel()
+	state.fromDomain(a, r.newModel())
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}

@@ -1,0 +1,49 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// trimKind drops the "invalid: " a sentinel-wrapped error starts with.
+func trimKind(err error) string {
+	msg := err.Error()
+	for _, s := range []error{ipam.ErrInvalid, ipam.ErrNotFound, ipam.ErrAlreadyExists, ipam.ErrInUse, ipam.ErrAccessDenied} {
+		msg = strings.TrimPrefix(msg, s.Error()+": ")
+	}
+	return msg
+}
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// errorDiagnostic turns a failed IPAM call into a diagnostic with a short summary and a detail that
+// says what to do.
+func errorDiagnostic(action, resourceType, name string, err error) diag.Diagnostic {
+	summary := fmt.Sprintf("Cannot %s address space %q", action, name)
+	detail := trimKind(err)
+	switch ipam.KindOf(err) {
+	case ipam.KindAlreadyExists:
+		detail += fmt.Sprintf("\n\nThe address space already exists in IPAM. To manage it with Terraform, import it:\n"+
+			"  terraform import %s.<name> %q\nor add an import block:\n  import {\n    to = %s.<name>\n    id = %q\n  }",
+			resourceType, name, resourceType, name)
+	case ipam.KindInUse:
+		detail += "\n\nIPAM refuses to delete an address space that other objects still use: remove or move its customer " +
+			"address spaces, subnets, ranges and blocks first."
+	case ipam.KindAccessDenied:
+		detail += "\n\nThe account needs to be in an IPAM group that may manage address spaces (IPAM Administrators or IPAM ASM Administrators)."
+	case ipam.KindNotFound:
+		if action == "create" || action == "update" {
+			detail += "\n\nCheck that the provider address space it names exists."
+		}
+	}
+	var ie *ipam.Error
+	if !errors.As(err, &ie) && action != "read" {
+		detail += "\n\nThe outcome may be unknown; run terraform plan to see what IPAM holds now."
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}

@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+)
+
+const (
+	testUser = "admin"
+	testPass = "acc-Pa55!"
+)
+
+// protoV6ProviderFactories serve the provider in the test process, so acceptance tests run real
+// Terraform against the real WS-Management client.
+var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"ipam": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// startEmulator runs an emulator on loopback for one test, with an in-memory database.
+func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Running {
+	t.Helper()
+	cfg.Username, cfg.Password = testUser, testPass
+	if cfg.CustomFields == nil {
+		cfg.CustomFields = []string{"Region", "CostCenter"}
+	}
+	emu, err := emulator.Start(context.Background(), cfg, "127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return emu
+}
+
+// providerBlock configures the provider for an emulator.
+func providerBlock(emu *emulator.Running) string {
+	return fmt.Sprintf(`
+provider "ipam" {
+  endpoint = %q
+  username = %q
+  password = %q
+  auth     = "basic"
+  timeout  = "20s"
+}
+`, emu.URL, testUser, testPass)
+}
+
+func TestMain(m *testing.M) {
+	// Terraform must not read the machine's CLI configuration (it may name a missing file).
+	os.Unsetenv("TF_CLI_CONFIG_FILE")
+	os.Exit(m.Run())
+}

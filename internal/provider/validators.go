@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// durationValidator checks a Go duration such as "60s".
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "a positive duration such as 60s"
+}
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%q is not a positive duration such as 60s or 2m.", req.ConfigValue.ValueString()))
+	}
+}
+
+// kerberosOnlyWithKerberosAuth refuses a kerberos block unless auth is "kerberos".
+type kerberosOnlyWithKerberosAuth struct{}
+
+func (kerberosOnlyWithKerberosAuth) Description(context.Context) string {
+	return "the kerberos block goes with auth = \"kerberos\""
+}
+func (v kerberosOnlyWithKerberosAuth) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (kerberosOnlyWithKerberosAuth) ValidateProvider(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var auth types.String
+	var kerb types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("auth"), &auth)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kerberos"), &kerb)...)
+	if resp.Diagnostics.HasError() || auth.IsUnknown() || kerb.IsNull() || kerb.IsUnknown() {
+		return
+	}
+	if auth.ValueString() != "kerberos" {
+		resp.Diagnostics.AddAttributeError(path.Root("kerberos"), "kerberos block without Kerberos authentication",
+			fmt.Sprintf("The kerberos block only applies with auth = \"kerberos\", but auth is %q. Remove the block or set auth = \"kerberos\".",
+				auth.ValueString()))
+	}
+}
+
+// nameValidator applies IPAM's name rule: not blank, at most 1000 characters as Windows counts them.
+type nameValidator struct{}
+
+func (nameValidator) Description(context.Context) string {
+	return fmt.Sprintf("not blank, at most %d characters", ipam.MaxNameLength)
+}
+func (v nameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (nameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := ipam.ValidateName(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid address space name", trimKind(err))
+	}
+}
+
+// lengthValidator counts as Windows does (UTF-16 code units).
+type lengthValidator struct{ max int }
+
+func (v lengthValidator) Description(context.Context) string {
+	return fmt.Sprintf("at most %d characters", v.max)
+}
+func (v lengthValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v lengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := ipam.Length(req.ConfigValue.ValueString()); n > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Value too long",
+			fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
+	}
+}
+
+// customConfigurationValidator checks what CustomConfiguration's wire form can carry.
+type customConfigurationValidator struct{}
+
+func (customConfigurationValidator) Description(context.Context) string {
+	return "custom field names and values without ';', '=' or surrounding blanks"
+}
+func (v customConfigurationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (customConfigurationValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	cc := ipam.CustomConfiguration{}
+	for k, v := range req.ConfigValue.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() {
+			return
+		}
+		if s.IsNull() {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid custom configuration", "A custom field's value must not be null.")
+			continue
+		}
+		cc[k] = s.ValueString()
+	}
+	if err := cc.Validate(); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom configuration", trimKind(err))
+	}
+	for _, k := range cc.Names() {
+		for _, b := range []string{"Tenant", "VmNetwork", "IsolationMethod"} {
+			if equalFold(k, b) {
+				resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Built-in custom field",
+					fmt.Sprintf("%q is an IPAM built-in field; set it with the resource's own attribute, not custom_configuration.", k))
+			}
+		}
+	}
+}
