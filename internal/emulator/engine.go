@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -14,8 +15,17 @@ import (
 // is undocumented, the choice made is noted where it is made.
 type engine struct {
 	st *store
-	// failItem, when set, makes bulk items whose name it accepts fail (fault injection).
-	failItem func(name string) bool
+	// failItem, when set, makes bulk items whose name it accepts fail (fault injection). It can
+	// change while requests are served.
+	failItem atomic.Pointer[func(name string) bool]
+}
+
+func (e *engine) setFailItem(match func(string) bool) {
+	if match == nil {
+		e.failItem.Store(nil)
+		return
+	}
+	e.failItem.Store(&match)
 }
 
 // builtinCustomFields are the custom fields IPAM itself defines; Tenant, VMNetwork and
@@ -176,7 +186,7 @@ func (e *engine) BulkDelete(ctx context.Context, items []patch) ([]ipam.Operatio
 
 func (e *engine) eachItem(ctx context.Context, tx *sql.Tx, i int, name string, fn func() (int64, error)) ipam.OperationStatus {
 	st := ipam.OperationStatus{Index: uint32(i)}
-	if e.failItem != nil && e.failItem(name) {
+	if fail := e.failItem.Load(); fail != nil && (*fail)(name) {
 		st.Win32Status = ipam.Win32InvalidOperation
 		st.ErrorMessage = fmt.Sprintf("injected failure for address space %q", name)
 		return st

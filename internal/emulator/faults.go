@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/wql"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -55,6 +57,31 @@ func (r FaultRule) validate() error {
 		return fmt.Errorf("fault count %d is negative", r.Count)
 	}
 	return nil
+}
+
+// SetFailItems makes bulk items whose name matches a WQL LIKE pattern fail ("" stops it).
+func (s *Server) SetFailItems(pattern string) error {
+	match, err := failItemMatcher(pattern)
+	if err != nil {
+		return err
+	}
+	s.eng.setFailItem(match)
+	return nil
+}
+
+// failItemMatcher compiles a -fail-items pattern; nil for "".
+func failItemMatcher(pattern string) (func(string) bool, error) {
+	if pattern == "" {
+		return nil, nil
+	}
+	q, err := wql.Parse("SELECT * FROM " + classAddressSp + " WHERE Name LIKE " + wql.Quote(pattern))
+	if err != nil {
+		return nil, fmt.Errorf("fail-items pattern: %w", err)
+	}
+	return func(name string) bool {
+		ok, _ := q.Match(wqlRow{&ipam.AddressSpace{Name: name}})
+		return ok
+	}, nil
 }
 
 // InjectFault adds a fault rule; rules apply in the order they were added.

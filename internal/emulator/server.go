@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/wql"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -94,17 +93,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = log.New(io.Discard, "", 0)
 	}
-	if cfg.FailItems != "" {
-		q, err := wql.Parse("SELECT * FROM " + classAddressSp + " WHERE Name LIKE " + wql.Quote(cfg.FailItems))
-		if err != nil {
-			st.Close()
-			return nil, fmt.Errorf("fail-items pattern: %w", err)
-		}
-		s.eng.failItem = func(name string) bool {
-			ok, _ := q.Match(wqlRow{&ipam.AddressSpace{Name: name}})
-			return ok
-		}
+	match, err := failItemMatcher(cfg.FailItems)
+	if err != nil {
+		st.Close()
+		return nil, err
 	}
+	s.eng.setFailItem(match)
 	return s, nil
 }
 

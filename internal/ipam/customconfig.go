@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // CustomConfiguration is the CustomConfiguration property as a map of custom-field name to value.
@@ -109,12 +110,30 @@ func (c CustomConfiguration) Validate() error {
 		case strings.TrimSpace(v) != v:
 			return fmt.Errorf("%w: value of custom field %q has leading or trailing blanks", ErrInvalid, k)
 		}
-		if prev, dup := seen[strings.ToLower(k)]; dup {
+		key := foldKey(k)
+		if prev, dup := seen[key]; dup {
 			return fmt.Errorf("%w: custom fields %q and %q differ only in case", ErrInvalid, prev, k)
 		}
-		seen[strings.ToLower(k)] = k
+		seen[key] = k
 	}
 	return nil
+}
+
+// foldKey maps s to a key that two names share exactly when strings.EqualFold treats them as
+// equal (the comparison that lookup, Get, Equal and ParseCustomConfiguration use): each rune becomes the
+// smallest rune of its simple case-folding orbit. strings.ToLower is not that: it keeps 'ſ' and 's'
+// apart and merges 'İ' with 'i', which EqualFold does the other way round.
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 // Equal reports whether two configurations hold the same fields (names compared ignoring case)

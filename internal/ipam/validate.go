@@ -44,9 +44,6 @@ func validateLength(what, s string, limit int) error {
 // length limits, the type, and the fields that only a customer space may carry. It does not check
 // what needs the server's data (uniqueness, the provider space existing, custom fields being known).
 func (a *AddressSpace) Validate() error {
-	if err := ValidateName(a.Name); err != nil {
-		return err
-	}
 	errf := func(format string, args ...any) error {
 		return &Error{Kind: KindInvalid, Code: Win32InvalidParameter, Name: a.Name, Message: fmt.Sprintf(format, args...)}
 	}
@@ -55,6 +52,9 @@ func (a *AddressSpace) Validate() error {
 			return nil
 		}
 		return &Error{Kind: KindInvalid, Code: Win32InvalidParameter, Name: a.Name, Message: strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
+	}
+	if err := ValidateName(a.Name); err != nil {
+		return wrap(err)
 	}
 	if err := validateLength("description", a.Description, MaxDescriptionLength); err != nil {
 		return wrap(err)

@@ -297,11 +297,11 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 }
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource}
+	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource, NewAddressSpacesResource}
 }
 
 func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewAddressSpaceDataSource, NewAddressSpacesDataSource}
 }
 
 func (p *ipamProvider) Functions(context.Context) []func() function.Function { return nil }

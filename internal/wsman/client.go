@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -114,11 +115,12 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // retryable says whether a failed attempt may be sent again. A request the server refused before
 // acting on it (connection refused, 503, quota) can always be; one whose fate is unknown
-// (connection dropped mid-way, timeout) only when repeating it is harmless.
+// (connection dropped mid-way, timeout) only when repeating it is harmless. A failure that cannot
+// heal (TLS verification, an unknown host) is not repeated at all, even though nothing was sent.
 func retryable(err error, idempotent bool) bool {
 	var te *TransportError
 	if errors.As(err, &te) {
-		return te.NotSent || (idempotent && te.Transient)
+		return te.Transient && (te.NotSent || idempotent)
 	}
 	var he *HTTPError
 	if errors.As(err, &he) {
@@ -223,8 +225,19 @@ func (c *Client) interpret(resp *http.Response, data []byte) (*Envelope, error) 
 
 func (c *Client) mask(s string) string {
 	for _, secret := range c.secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "***")
+		if secret == "" {
+			continue
+		}
+		// In a body the secret travels XML-escaped, as this package or another writer escapes it.
+		var text, attr xmlWriter
+		text.text(secret)
+		attr.attr(secret)
+		var std strings.Builder
+		_ = xml.EscapeText(&std, []byte(secret))
+		for _, form := range []string{text.b.String(), attr.b.String(), std.String(), secret} {
+			if form != "" {
+				s = strings.ReplaceAll(s, form, "***")
+			}
 		}
 	}
 	return s

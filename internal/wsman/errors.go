@@ -131,7 +131,8 @@ func classifyTransport(endpoint string, err error, outer, inner context.Context,
 	case errors.As(err, &certErr):
 		te.NotSent = true
 		te.Hint = "The server's certificate could not be verified: check ca_cert, the server's clock and the certificate's validity"
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr), errors.Is(err, http.ErrSchemeMismatch):
+		// net/http reports a plain HTTP answer to its TLS handshake as ErrSchemeMismatch.
 		te.NotSent = true
 		te.Hint = "The server does not speak TLS on this port: use http:// for port 5985 or the HTTPS listener's port (5986)"
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -141,6 +142,10 @@ func classifyTransport(endpoint string, err error, outer, inner context.Context,
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.EPIPE):
 		te.Transient = true
 		te.Hint = "The connection was dropped"
+		if strings.HasPrefix(endpoint, "http://") {
+			// An HTTPS listener resets a connection that does not start with a TLS handshake.
+			te.Hint += "; if this port is an HTTPS listener (5986 by default), use an https:// endpoint"
+		}
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		te.NotSent = true
 		te.Transient = true

@@ -1,0 +1,205 @@
+package ipam
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseType(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want Type
+	}{
+		{"Provider", TypeProvider},
+		{"provider", TypeProvider},
+		{"PROVIDER", TypeProvider},
+		{"pRoViDeR", TypeProvider},
+		{"ProviderAddressSpace", TypeProvider},
+		{"provideraddressspace", TypeProvider},
+		{"PROVIDERADDRESSSPACE", TypeProvider},
+		{"0", TypeProvider},
+		{" Provider ", TypeProvider},
+		{"\tProviderAddressSpace\n", TypeProvider},
+		{"Customer", TypeCustomer},
+		{"customer", TypeCustomer},
+		{"CUSTOMER", TypeCustomer},
+		{"CustomerAddressSpace", TypeCustomer},
+		{"customerAddressSpace", TypeCustomer},
+		{"1", TypeCustomer},
+		{" 1 ", TypeCustomer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseType(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("ParseType(%q) = %v, %v; want %v, nil", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseTypeErrors(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"", " ", "2", "00", "01", "-1", "Type(0)", "Providers", "Provider AddressSpace",
+		"Provider Address Space", "PA", "CA", "Virtual", "NonVirtualized", "Provider\x00", "Customer;"} {
+		t.Run(in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseType(in)
+			if err == nil {
+				t.Fatalf("ParseType(%q) = %v, nil; want an error", in, got)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("ParseType(%q) error %v does not wrap ErrInvalid", in, err)
+			}
+			if KindOf(err) != KindInvalid {
+				t.Errorf("KindOf(%v) = %v, want KindInvalid", err, KindOf(err))
+			}
+			if !strings.Contains(err.Error(), "Provider") || !strings.Contains(err.Error(), "Customer") {
+				t.Errorf("ParseType(%q) error %q does not say what is accepted", in, err)
+			}
+		})
+	}
+}
+
+func TestTypeStringAndValid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typ   Type
+		str   string
+		valid bool
+	}{
+		{TypeProvider, "Provider", true},
+		{TypeCustomer, "Customer", true},
+		{2, "Type(2)", false},
+		{65535, "Type(65535)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.str, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.typ.String(); got != tt.str {
+				t.Errorf("Type(%d).String() = %q, want %q", uint16(tt.typ), got, tt.str)
+			}
+			if got := tt.typ.Valid(); got != tt.valid {
+				t.Errorf("Type(%d).Valid() = %v, want %v", uint16(tt.typ), got, tt.valid)
+			}
+			if tt.valid {
+				// What String prints, ParseType reads back.
+				if back, err := ParseType(tt.str); err != nil || back != tt.typ {
+					t.Errorf("ParseType(%q) = %v, %v; want %v", tt.str, back, err, tt.typ)
+				}
+			}
+		})
+	}
+}
+
+func TestUtilizationString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		u    Utilization
+		want string
+	}{
+		{UtilizationNone, "None"},
+		{UtilizationUnder, "Under"},
+		{UtilizationOptimal, "Optimal"},
+		{UtilizationOver, "Over"},
+		{4, "Utilization(4)"},
+		{65535, "Utilization(65535)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.u.String(); got != tt.want {
+				t.Errorf("Utilization(%d).String() = %q, want %q", uint16(tt.u), got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanonicalIsolationMethod(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+	}{
+		{"NVGRE", "NVGRE"},
+		{"nvgre", "NVGRE"},
+		{"NvGre", "NVGRE"},
+		{"IPRewrite", "IPRewrite"},
+		{"iprewrite", "IPRewrite"},
+		{"IPREWRITE", "IPRewrite"},
+		{"ipReWrite", "IPRewrite"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := CanonicalIsolationMethod(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("CanonicalIsolationMethod(%q) = %q, %v; want %q, nil", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanonicalIsolationMethodErrors(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"", " ", "GRE", "VXLAN", "NVGRE ", " NVGRE", "IP Rewrite", "IPRewrite;", "NVGRE,IPRewrite"} {
+		t.Run(in, func(t *testing.T) {
+			t.Parallel()
+			got, err := CanonicalIsolationMethod(in)
+			if err == nil {
+				t.Fatalf("CanonicalIsolationMethod(%q) = %q, nil; want an error", in, got)
+			}
+			if got != "" {
+				t.Errorf("CanonicalIsolationMethod(%q) returned %q with its error", in, got)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v does not wrap ErrInvalid", err)
+			}
+			for _, m := range IsolationMethods {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not list %q", err, m)
+				}
+			}
+		})
+	}
+}
+
+func TestIsolationMethods(t *testing.T) {
+	t.Parallel()
+	if len(IsolationMethods) != 2 || IsolationMethods[0] != IsolationNVGRE || IsolationMethods[1] != IsolationIPRewrite {
+		t.Errorf("IsolationMethods = %q, want [NVGRE IPRewrite]", IsolationMethods)
+	}
+	if IsolationNVGRE != "NVGRE" || IsolationIPRewrite != "IPRewrite" {
+		t.Errorf("isolation constants are %q, %q", IsolationNVGRE, IsolationIPRewrite)
+	}
+}
+
+func TestSameName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"MainDataCenter", "MainDatacenter", true},
+		{"Default", "DEFAULT", true},
+		{"a", "a", true},
+		{"", "", true},
+		{"a", "b", false},
+		{"a", "a ", false},
+		{"Straße", "STRASSE", false}, // simple case folding only
+		{"Σίσυφος", "ΣΊΣΥΦΟΣ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"|"+tt.b, func(t *testing.T) {
+			t.Parallel()
+			if got := SameName(tt.a, tt.b); got != tt.want {
+				t.Errorf("SameName(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			}
+			if got := SameName(tt.b, tt.a); got != tt.want {
+				t.Errorf("SameName(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,160 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+var (
+	_ datasource.DataSource              = (*addressSpaceDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*addressSpaceDataSource)(nil)
+)
+
+// addressSpaceDataSource is ipam_address_space: one address space of either type, looked up by name.
+type addressSpaceDataSource struct {
+	client ipam.Client
+}
+
+// NewAddressSpaceDataSource is ipam_address_space.
+func NewAddressSpaceDataSource() datasource.DataSource {
+	return &addressSpaceDataSource{}
+}
+
+// addressSpaceDataModel is every readable property of an address space of either type. It is the
+// ipam_address_space data source and each element of ipam_address_spaces' address_spaces, and it
+// embeds the resources' commonModel so both read the server's values through the same conversion.
+type addressSpaceDataModel struct {
+	commonModel
+	Type                   types.String `tfsdk:"type"`
+	ProviderAddressSpace   types.String `tfsdk:"provider_address_space"`
+	IsolationMethod        types.String `tfsdk:"isolation_method"`
+	Tenant                 types.String `tfsdk:"tenant"`
+	VMNetwork              types.String `tfsdk:"vm_network"`
+	IsInheritedAccessScope types.Bool   `tfsdk:"is_inherited_access_scope"`
+}
+
+// addressSpaceDataFromDomain converts what the server holds, with names spelled as the server
+// stores them.
+func addressSpaceDataFromDomain(a *ipam.AddressSpace) addressSpaceDataModel {
+	var m addressSpaceDataModel
+	m.commonModel.fromDomain(a, &commonModel{})
+	m.Type = types.StringValue(a.Type.String())
+	m.ProviderAddressSpace = types.StringValue(a.AssociatedProviderAddressSpace)
+	m.IsolationMethod = types.StringValue(a.IsolationMethod)
+	m.Tenant = types.StringValue(a.Tenant)
+	m.VMNetwork = types.StringValue(a.VMNetwork)
+	m.IsInheritedAccessScope = types.BoolValue(a.IsInheritedAccessScope)
+	return m
+}
+
+// addressSpaceDataAttributes are the computed attributes of one address space, shared by both data
+// sources so that ipam_address_spaces' elements read exactly like ipam_address_space.
+func addressSpaceDataAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	percent := func(desc string) schema.Float64Attribute {
+		return schema.Float64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	return map[string]schema.Attribute{
+		"id":   str("The server's `InstanceID` of the address space."),
+		"name": str("Name of the address space, spelled as IPAM stores it."),
+		"type": str("`Provider` for a provider address space (a physical network) or `Customer` for a customer " +
+			"address space (a Hyper-V Network Virtualization tenant network)."),
+		"owner":       str("Owner of the address space; empty when none is set."),
+		"description": str("Description; empty when none is set."),
+		"custom_configuration": schema.MapAttribute{
+			ElementType: types.StringType, Computed: true,
+			MarkdownDescription: "Custom fields and their values (IPAM's `CustomConfiguration`), keyed by the field names " +
+				"as IPAM spells them. The built-in fields are separate attributes.",
+		},
+		"provider_address_space": str("Name of the provider address space a customer address space lives on; empty " +
+			"for a provider address space."),
+		"isolation_method": str("How a customer address space isolates tenant traffic: `NVGRE` or `IPRewrite`; empty " +
+			"for a provider address space."),
+		"tenant":                   str("Tenant of a customer address space; empty when none is set and for a provider address space."),
+		"vm_network":               str("VM network of a customer address space; empty when none is set and for a provider address space."),
+		"ipv4_utilization_percent": percent("Percentage of the IPv4 addresses in the address space that are in use."),
+		"ipv6_utilization_percent": percent("Percentage of the IPv6 addresses in the address space that are in use."),
+		"ipv4_utilization_status":  str("IPv4 utilisation against IPAM's thresholds: `None`, `Under`, `Optimal` or `Over`."),
+		"ipv6_utilization_status":  str("IPv6 utilisation against IPAM's thresholds: `None`, `Under`, `Optimal` or `Over`."),
+		"access_scope_path":        str("IPAM access scope of the address space, e.g. `\\Global` (Windows Server 2016 and later)."),
+		"is_inherited_access_scope": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the access scope is inherited rather than set on the address space itself " +
+				"(Windows Server 2016 and later).",
+		},
+	}
+}
+
+// dataSourceClient takes the ipam.Client the provider's Configure handed over.
+func dataSourceClient(req datasource.ConfigureRequest, diags *diag.Diagnostics) ipam.Client {
+	if req.ProviderData == nil {
+		return nil
+	}
+	client, ok := req.ProviderData.(ipam.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected an ipam.Client, got %T. This is a bug in the provider.", req.ProviderData))
+		return nil
+	}
+	return client
+}
+
+func (d *addressSpaceDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = "ipam_address_space"
+}
+
+func (d *addressSpaceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := addressSpaceDataAttributes()
+	attrs["name"] = schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "Name of the address space to read, provider or customer. IPAM compares names ignoring " +
+			"case, so `dc-west` finds `DC-West`; after the read this holds the name as IPAM spells it.",
+		Validators: []validator.String{nameValidator{}},
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one address space, provider or customer, by name: every property IPAM reports, " +
+			"including the utilisation read-outs. Fails when no address space has the name; to test whether one " +
+			"exists, use `ipam_address_spaces` with `name_pattern` instead.",
+		Attributes: attrs,
+	}
+}
+
+func (d *addressSpaceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if c := dataSourceClient(req, &resp.Diagnostics); c != nil {
+		d.client = c
+	}
+}
+
+func (d *addressSpaceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a, err := d.client.GetByName(ctx, name.ValueString())
+	if errors.Is(err, ipam.ErrNotFound) {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), fmt.Sprintf("No address space named %q", name.ValueString()),
+			"IPAM has no address space with this name (names are compared ignoring case). Check the name, or list "+
+				"the address spaces with the ipam_address_spaces data source.")
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("read", "ipam_address_space", name.ValueString(), err))
+		return
+	}
+	tflog.Debug(ctx, "read address space", map[string]any{"name": a.Name, "instance_id": a.InstanceID, "type": a.Type.String()})
+	state := addressSpaceDataFromDomain(a)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}

@@ -1,0 +1,530 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// bulkState is the resource's state as Go values.
+type bulkState struct {
+	items map[string]bulkItem
+	ids   map[string]string
+}
+
+func itemType(it bulkItem) ipam.Type {
+	if it.Type.ValueString() == "Customer" {
+		return ipam.TypeCustomer
+	}
+	return ipam.TypeProvider
+}
+
+func itemToDomain(name string, it bulkItem, id string) ipam.AddressSpace {
+	cc, _ := customConfigurationOf(it.CustomConfiguration)
+	a := ipam.AddressSpace{
+		InstanceID: id, Name: name, Type: itemType(it),
+		Owner: it.Owner.ValueString(), Description: it.Description.ValueString(), CustomConfiguration: cc,
+	}
+	if a.Type == ipam.TypeCustomer {
+		a.AssociatedProviderAddressSpace = it.ProviderAddressSpace.ValueString()
+		a.IsolationMethod = it.IsolationMethod.ValueString()
+		if canon, err := ipam.CanonicalIsolationMethod(a.IsolationMethod); err == nil {
+			a.IsolationMethod = canon
+		}
+		a.Tenant = it.Tenant.ValueString()
+		a.VMNetwork = it.VMNetwork.ValueString()
+	}
+	return a
+}
+
+// itemFromDomain sets an item from what the server holds, keeping prior spellings IPAM treats as
+// equal.
+func itemFromDomain(a *ipam.AddressSpace, prior *bulkItem) bulkItem {
+	if prior == nil {
+		prior = &bulkItem{}
+	}
+	it := bulkItem{
+		Type:                types.StringValue(a.Type.String()),
+		Owner:               types.StringValue(a.Owner),
+		Description:         types.StringValue(a.Description),
+		CustomConfiguration: customConfigurationValue(a.CustomConfiguration),
+		Tenant:              types.StringValue(a.Tenant),
+		VMNetwork:           types.StringValue(a.VMNetwork),
+		// Provider spaces have no provider space and no isolation method: null, as configured.
+		ProviderAddressSpace: types.StringNull(),
+		IsolationMethod:      types.StringNull(),
+	}
+	if pc, ok := customConfigurationOf(prior.CustomConfiguration); ok && !prior.CustomConfiguration.IsNull() && pc.Equal(a.CustomConfiguration) {
+		it.CustomConfiguration = prior.CustomConfiguration
+	}
+	if a.Type == ipam.TypeCustomer {
+		it.ProviderAddressSpace = keepFold(a.AssociatedProviderAddressSpace, prior.ProviderAddressSpace)
+		it.IsolationMethod = keepFold(a.IsolationMethod, prior.IsolationMethod)
+	}
+	return it
+}
+
+// sameItem reports whether two items describe the same address space as IPAM sees it.
+func sameItem(a, b bulkItem) bool {
+	ca, ok1 := customConfigurationOf(a.CustomConfiguration)
+	cb, ok2 := customConfigurationOf(b.CustomConfiguration)
+	return a.Type.Equal(b.Type) && a.Owner.Equal(b.Owner) && a.Description.Equal(b.Description) &&
+		ok1 && ok2 && ca.Equal(cb) && a.Tenant.Equal(b.Tenant) && a.VMNetwork.Equal(b.VMNetwork) &&
+		foldEqual(a.ProviderAddressSpace, b.ProviderAddressSpace) && foldEqual(a.IsolationMethod, b.IsolationMethod)
+}
+
+func foldEqual(a, b types.String) bool {
+	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	return strings.EqualFold(a.ValueString(), b.ValueString())
+}
+
+func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *diag.Diagnostics) (*addressSpacesModel, *bulkState) {
+	var m addressSpacesModel
+	diags.Append(from.Get(ctx, &m)...)
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	if diags.HasError() {
+		return &m, st
+	}
+	if !m.AddressSpaces.IsNull() && !m.AddressSpaces.IsUnknown() {
+		diags.Append(m.AddressSpaces.ElementsAs(ctx, &st.items, false)...)
+	}
+	if !m.IDs.IsNull() && !m.IDs.IsUnknown() {
+		for k, v := range m.IDs.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+				st.ids[k] = s.ValueString()
+			}
+		}
+	}
+	return &m, st
+}
+
+func (st *bulkState) model(ctx context.Context, id types.String, diags *diag.Diagnostics) *addressSpacesModel {
+	spaces, d := types.MapValueFrom(ctx, bulkItemType, st.items)
+	diags.Append(d...)
+	ids := make(map[string]attr.Value, len(st.ids))
+	for k, v := range st.ids {
+		ids[k] = types.StringValue(v)
+	}
+	return &addressSpacesModel{ID: id, AddressSpaces: spaces, IDs: types.MapValueMust(types.StringType, ids)}
+}
+
+// lookupLimit is how many names one WQL disjunction may carry; past it one unfiltered query of
+// all address spaces is cheaper than several long ones.
+const lookupLimit = 500
+
+// lookup reads the address spaces with these names, keyed by lower-case name: one query.
+func (r *addressSpacesResource) lookup(ctx context.Context, names []string) (map[string]*ipam.AddressSpace, error) {
+	out := make(map[string]*ipam.AddressSpace, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	filter := ipam.Filter{Names: names}
+	if len(names) > lookupLimit {
+		filter = ipam.Filter{}
+	}
+	list, err := r.client.List(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[strings.ToLower(n)] = true
+	}
+	for i := range list {
+		if k := strings.ToLower(list[i].Name); want[k] {
+			out[k] = &list[i]
+		}
+	}
+	return out, nil
+}
+
+func itemPath(name string) path.Path { return path.Root("address_spaces").AtMapKey(name) }
+
+// applyItems sends add-or-updates in two passes, provider spaces before the customer spaces that
+// may name them, and returns each item's error by name.
+func (r *addressSpacesResource) applyItems(ctx context.Context, items []ipam.AddressSpace) map[string]error {
+	return r.bulk(ctx, items, true)
+}
+
+// deleteItems deletes in two passes, customer spaces before the provider spaces they live on. An
+// address space already gone counts as deleted.
+func (r *addressSpacesResource) deleteItems(ctx context.Context, items []ipam.AddressSpace) map[string]error {
+	return r.bulk(ctx, items, false)
+}
+
+func (r *addressSpacesResource) bulk(ctx context.Context, items []ipam.AddressSpace, addOrUpdate bool) map[string]error {
+	errs := map[string]error{}
+	first, second := ipam.TypeProvider, ipam.TypeCustomer
+	if !addOrUpdate {
+		first, second = second, first
+	}
+	for _, typ := range []ipam.Type{first, second} {
+		var pass []ipam.AddressSpace
+		for _, a := range items {
+			if a.Type == typ {
+				pass = append(pass, a)
+			}
+		}
+		if len(pass) == 0 {
+			continue
+		}
+		sort.Slice(pass, func(i, j int) bool { return pass[i].Name < pass[j].Name })
+		var results []error
+		var err error
+		if addOrUpdate {
+			results, err = r.client.BulkAddOrUpdate(ctx, pass)
+		} else {
+			results, err = r.client.BulkDelete(ctx, pass)
+		}
+		for i, a := range pass {
+			switch {
+			case err != nil:
+				errs[a.Name] = err
+			case results[i] != nil && !(errors.Is(results[i], ipam.ErrNotFound) && !addOrUpdate):
+				errs[a.Name] = results[i]
+			}
+		}
+		tflog.Debug(ctx, "bulk pass done", map[string]any{"add_or_update": addOrUpdate, "type": typ.String(), "items": len(pass), "failed": len(errs)})
+	}
+	return errs
+}
+
+func addItemErrors(diags *diag.Diagnostics, action string, errs map[string]error) {
+	for _, name := range sortedKeys(errs) {
+		d := errorDiagnostic(action, "ipam_address_spaces", name, errs[name])
+		diags.AddAttributeError(itemPath(name), d.Summary(), d.Detail())
+	}
+}
+
+func stateID(names []string) types.String {
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.Join(sorted, "\x00"))))
+	return types.StringValue("ipam-address-spaces-" + hex.EncodeToString(sum[:6]))
+}
+
+func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	_, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	names := sortedKeys(plan.items)
+	// Existing address spaces with a listed name are adopted: the update names them by InstanceID,
+	// whichever way the server matches bulk items.
+	existing, err := r.lookup(ctx, names)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
+		return
+	}
+	errs := map[string]error{}
+	var items []ipam.AddressSpace
+	for _, name := range names {
+		it := plan.items[name]
+		a := itemToDomain(name, it, "")
+		if ex := existing[strings.ToLower(name)]; ex != nil {
+			if ex.Type != a.Type {
+				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
+					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
+				continue
+			}
+			a.InstanceID = ex.InstanceID
+		}
+		items = append(items, a)
+	}
+	for k, v := range r.applyItems(ctx, items) {
+		errs[k] = v
+	}
+	st := r.readBack(ctx, plan, names, errs, &resp.Diagnostics)
+	addItemErrors(&resp.Diagnostics, "create", errs)
+	// With errors, Terraform taints the resource and plans a replacement; Delete then keeps the
+	// items that succeeded, and the next Create adopts them.
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), &resp.Diagnostics))...)
+}
+
+// readBack reads the named items after a change and returns the state of those that now exist as
+// planned: items that failed are left out unless the server still holds them.
+func (r *addressSpacesResource) readBack(ctx context.Context, plan *bulkState, names []string, errs map[string]error, diags *diag.Diagnostics) *bulkState {
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	found, err := r.lookup(ctx, names)
+	if err != nil {
+		diags.AddError("Cannot read back the address spaces", err.Error()+"\n\nRun terraform apply again: items already applied are adopted, not duplicated.")
+		return st
+	}
+	for _, name := range names {
+		a := found[strings.ToLower(name)]
+		if a == nil {
+			continue
+		}
+		if _, failed := errs[name]; failed {
+			continue
+		}
+		prior := plan.items[name]
+		st.items[name] = itemFromDomain(a, &prior)
+		st.ids[name] = a.InstanceID
+	}
+	return st
+}
+
+func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	m, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	names := sortedKeys(prior.items)
+	found, err := r.lookup(ctx, names)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the address spaces", err.Error())
+		return
+	}
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	for _, name := range names {
+		a := found[strings.ToLower(name)]
+		if a == nil {
+			continue // deleted outside Terraform: the plan re-creates it
+		}
+		p := prior.items[name]
+		st.items[name] = itemFromDomain(a, &p)
+		st.ids[name] = a.InstanceID
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+}
+
+// ModifyPlan keeps items that differ from the state only in ways IPAM ignores, and keeps the ids of
+// address spaces that stay, so a plan shows exactly the keys that change.
+func (r *addressSpacesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		// A destroy: Delete must really delete, even a resource whose create failed in part.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDestroy, []byte(`true`))...)
+		return
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	m, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	sm, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || m.AddressSpaces.IsUnknown() {
+		return
+	}
+	changed := false
+	ids := make(map[string]attr.Value, len(plan.items))
+	for name, it := range plan.items {
+		p, ok := prior.items[name]
+		if ok && sameItem(it, p) {
+			plan.items[name] = p
+		} else {
+			changed = true
+		}
+		if id, ok2 := prior.ids[name]; ok && ok2 && it.Type.Equal(p.Type) {
+			ids[name] = types.StringValue(id)
+		} else {
+			ids[name] = types.StringUnknown()
+		}
+	}
+	if len(plan.items) != len(prior.items) {
+		changed = true
+	}
+	spaces, d := types.MapValueFrom(ctx, bulkItemType, plan.items)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("address_spaces"), spaces)...)
+	if changed {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, ids))...)
+	} else {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), sm.IDs)...)
+	}
+}
+
+func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	m, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	_, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var removed, retyped, changed, added []string
+	for _, name := range sortedKeys(prior.items) {
+		it, ok := plan.items[name]
+		switch {
+		case !ok:
+			removed = append(removed, name)
+		case !it.Type.Equal(prior.items[name].Type):
+			retyped = append(retyped, name)
+		case !sameItem(it, prior.items[name]):
+			changed = append(changed, name)
+		}
+	}
+	for _, name := range sortedKeys(plan.items) {
+		if _, ok := prior.items[name]; !ok {
+			added = append(added, name)
+		}
+	}
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	for k, v := range prior.items {
+		st.items[k] = v
+	}
+	for k, v := range prior.ids {
+		st.ids[k] = v
+	}
+	errs := map[string]error{}
+
+	// 1. Delete what goes away, and the old object of each address space whose type changes.
+	var dels []ipam.AddressSpace
+	for _, name := range append(append([]string(nil), removed...), retyped...) {
+		dels = append(dels, itemToDomain(name, prior.items[name], prior.ids[name]))
+	}
+	for k, v := range r.deleteItems(ctx, dels) {
+		errs[k] = v
+	}
+	for _, name := range append(append([]string(nil), removed...), retyped...) {
+		if errs[name] == nil {
+			delete(st.items, name)
+			delete(st.ids, name)
+		}
+	}
+	// 2. Add or update the rest; new names may adopt existing address spaces.
+	var fresh []string
+	for _, name := range append(append([]string(nil), added...), retyped...) {
+		if errs[name] == nil {
+			fresh = append(fresh, name)
+		}
+	}
+	existing, err := r.lookup(ctx, fresh)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
+		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+		return
+	}
+	var items []ipam.AddressSpace
+	for _, name := range changed {
+		items = append(items, itemToDomain(name, plan.items[name], prior.ids[name]))
+	}
+	for _, name := range fresh {
+		a := itemToDomain(name, plan.items[name], "")
+		if ex := existing[strings.ToLower(name)]; ex != nil {
+			if ex.Type != a.Type {
+				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
+					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
+				continue
+			}
+			a.InstanceID = ex.InstanceID
+		}
+		items = append(items, a)
+	}
+	for k, v := range r.applyItems(ctx, items) {
+		errs[k] = v
+	}
+	for _, name := range changed {
+		if errs[name] == nil {
+			st.items[name] = plan.items[name]
+		}
+	}
+	// 3. Read back what was created, for its InstanceID.
+	var created []string
+	for _, name := range fresh {
+		if errs[name] == nil {
+			created = append(created, name)
+		}
+	}
+	back := r.readBack(ctx, plan, created, errs, &resp.Diagnostics)
+	for k, v := range back.items {
+		st.items[k] = v
+		st.ids[k] = back.ids[k]
+	}
+	addItemErrors(&resp.Diagnostics, "apply", errs)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+}
+
+func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	m, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A destroy is planned (ModifyPlan marks it). A Delete without that mark is the first half of a
+	// replacement, which Terraform plans for a resource tainted by a partly failed create: the
+	// create that follows adopts these address spaces by name, so deleting them would only lose
+	// their identity and whatever depends on them.
+	destroy, d := req.Private.GetKey(ctx, privateDestroy)
+	resp.Diagnostics.Append(d...)
+	if destroy == nil {
+		tflog.Info(ctx, "replacement of ipam_address_spaces: keeping its address spaces for the new create to adopt",
+			map[string]any{"count": len(prior.items)})
+		return
+	}
+	var dels []ipam.AddressSpace
+	for _, name := range sortedKeys(prior.items) {
+		dels = append(dels, itemToDomain(name, prior.items[name], prior.ids[name]))
+	}
+	errs := r.deleteItems(ctx, dels)
+	if len(errs) == 0 {
+		return
+	}
+	addItemErrors(&resp.Diagnostics, "delete", errs)
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	for name := range errs {
+		st.items[name] = prior.items[name]
+		if id, ok := prior.ids[name]; ok {
+			st.ids[name] = id
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+}
+
+// ImportState takes a comma-separated list of names.
+func (r *addressSpacesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range strings.Split(req.ID, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" || seen[strings.ToLower(n)] {
+			continue
+		}
+		seen[strings.ToLower(n)] = true
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		resp.Diagnostics.AddError("Missing import ID", `Import ipam_address_spaces by a comma-separated list of names: terraform import ipam_address_spaces.example "DC-West,Tenant-A"`)
+		return
+	}
+	found, err := r.lookup(ctx, names)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the address spaces to import", err.Error())
+		return
+	}
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	var missing []string
+	for _, n := range names {
+		a := found[strings.ToLower(n)]
+		if a == nil {
+			missing = append(missing, n)
+			continue
+		}
+		st.items[a.Name] = itemFromDomain(a, nil)
+		st.ids[a.Name] = a.InstanceID
+	}
+	if len(missing) > 0 {
+		resp.Diagnostics.AddError("Address spaces not found", fmt.Sprintf("IPAM has no address space named %s.", strings.Join(quoteAll(missing), ", ")))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), &resp.Diagnostics))...)
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
