@@ -52,7 +52,9 @@ func TestHostileQueries(t *testing.T) {
 			}
 			total := time.Since(start)
 			t.Logf("%d bytes: parse %v, parse+match+String %v", len(tt.src), parsed, total)
-			if total > 3*time.Second {
+			// A guard against super-linear blow-ups, not a performance claim: the bound is far above
+			// what the race detector on a loaded 2-core machine needs.
+			if total > 30*time.Second {
 				t.Errorf("took %v", total)
 			}
 		})
