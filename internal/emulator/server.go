@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
@@ -63,7 +64,15 @@ type Server struct {
 	faults   []*FaultRule
 	inflight int
 	closed   bool
+	// requests and bytesIn count what clients sent, for tests and benchmarks.
+	requests, bytesIn atomic.Int64
 }
+
+// Requests returns how many HTTP requests the server has received.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// BytesReceived returns how many request body bytes the server has read.
+func (s *Server) BytesReceived() int64 { return s.bytesIn.Load() }
 
 type enumeration struct {
 	items   []*wsman.Instance
@@ -113,6 +122,7 @@ func (s *Server) Close() error {
 // ServeHTTP serves POST /wsman.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	s.requests.Add(1)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	action := s.serve(rec, r)
 	s.log.Printf("%s %s %s %d %dB %s", r.RemoteAddr, r.Method, action, rec.status, rec.bytes, time.Since(start).Round(time.Microsecond))
@@ -165,6 +175,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 		return "bad-content-type"
 	}
 	body, err := readBody(r.Body, s.cfg.MaxRequestSize)
+	s.bytesIn.Add(int64(len(body)))
 	if err != nil {
 		if errors.Is(err, wsman.ErrTooLarge) {
 			s.writeFault(w, nil, encodingLimitFault(fmt.Sprintf(

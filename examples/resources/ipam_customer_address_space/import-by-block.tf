@@ -1,0 +1,4 @@
+import {
+  to = ipam_customer_address_space.contoso
+  id = "Tenant-Contoso"
+}
