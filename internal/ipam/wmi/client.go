@@ -195,9 +195,15 @@ type batch struct {
 // envelopeOverhead is what a bulk call's envelope takes besides its items, with room to spare.
 const envelopeOverhead = 4096
 
-// split cuts items into consecutive batches whose envelopes fit MaxEnvelopeSize.
+// statusSize bounds what one item's MSFT_IPAM_OperationStatus takes in the response, an error
+// message included. MaxEnvelopeSize limits the response too, and a server that lists every item's
+// status (as the emulator does) would otherwise answer a large batch with an encoding-limit fault.
+const statusSize = 640
+
+// split cuts items into consecutive batches whose request and response both fit MaxEnvelopeSize.
 func (c *Client) split(method string, items []ipam.AddressSpace, encode func(*ipam.AddressSpace) *wsman.Instance) ([]batch, error) {
 	budget := c.ws.MaxEnvelopeSize() - envelopeOverhead
+	maxItems := budget / statusSize
 	var out []batch
 	cur := batch{}
 	size := 0
@@ -210,7 +216,7 @@ func (c *Client) split(method string, items []ipam.AddressSpace, encode func(*ip
 		if sz > budget {
 			return nil, fmt.Errorf("%s %q: the item alone takes %d bytes, more than max_envelope_size allows", method, items[i].Name, sz)
 		}
-		if size+sz > budget && len(cur.instances) > 0 {
+		if (size+sz > budget || len(cur.instances) >= maxItems) && len(cur.instances) > 0 {
 			out = append(out, cur)
 			cur, size = batch{start: i}, 0
 		}

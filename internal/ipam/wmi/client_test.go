@@ -310,3 +310,23 @@ func TestNTLMEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A batch's response must fit MaxEnvelopeSize too: with the emulator listing every item's status,
+// thousands of small items in one call would be answered with an encoding-limit fault.
+func TestBulkResponsesFitTheEnvelope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := setup(t, emulator.Config{}, nil)
+	items := make([]ipam.AddressSpace, 3000)
+	for i := range items {
+		items[i] = provider(fmt.Sprint(i))
+	}
+	before := f.c.Requests()
+	res, err := f.c.BulkAddOrUpdate(ctx, items)
+	if err != nil || errors.Join(res...) != nil {
+		t.Fatalf("%v %v", err, errors.Join(res...))
+	}
+	if calls := f.c.Requests() - before; calls < 3 || calls > 6 {
+		t.Fatalf("%d calls for 3000 items", calls)
+	}
+}
