@@ -194,7 +194,7 @@ func TestBulkBatchesAndPerItemResults(t *testing.T) {
 				t.Fatal(err)
 			}
 			calls := f.c.Requests() - before
-			if calls < 3 || calls > 10 {
+			if calls < 3 || calls > 20 { // bounded by request size and by the statuses each response carries
 				t.Fatalf("%d calls for 302 items in 16 KiB envelopes", calls)
 			}
 			for i, e := range res {
