@@ -151,14 +151,24 @@ func quotaFault() *wsman.Fault {
 		Message: "The WS-Management service cannot process the request. This user is allowed a maximum number of concurrent operations, which has been exceeded."}
 }
 
-// serveAdmin lets a test or a demo script change fault injection of a running emulator:
-// POST /emulator/faults with a FaultRule as JSON adds one, DELETE removes them all. It needs the
-// same credentials as /wsman (HTTP Basic).
+// serveAdmin lets a test, a demo or a benchmark drive a running emulator: POST /emulator/faults
+// with a FaultRule as JSON adds one, DELETE removes them all, and GET /emulator/stats returns the
+// request and byte counters as JSON. It needs the same credentials as /wsman (HTTP Basic).
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	user, pass, ok := r.BasicAuth()
 	if !ok || !s.sameUser(user) || !constantTimeEqual(pass, s.cfg.Password) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="IPAM emulator"`)
 		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if r.URL.Path == "/emulator/stats" {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int64{"requests": s.Requests(), "bytes_received": s.BytesReceived()})
 		return
 	}
 	switch r.Method {

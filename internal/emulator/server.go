@@ -153,7 +153,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			return "cancelled"
 		}
 	}
-	if r.URL.Path == "/emulator/faults" {
+	if r.URL.Path == "/emulator/faults" || r.URL.Path == "/emulator/stats" {
 		s.serveAdmin(w, r)
 		return "admin"
 	}

@@ -614,3 +614,44 @@ func TestPersistence(t *testing.T) {
 		t.Fatalf("after reopen: %s", names(got))
 	}
 }
+
+func TestAdminEndpoints(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	base := strings.TrimSuffix(h.url, "/wsman")
+	do := func(method, path, body string, auth bool) (int, string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if auth {
+			req.SetBasicAuth(testUser, testPass)
+		}
+		req.Header.Set("Content-Type", wsman.ContentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := do("GET", "/emulator/stats", "", false); code != 401 {
+		t.Fatalf("stats without credentials: %d", code)
+	}
+	h.mustAddProvider("x")
+	code, body := do("GET", "/emulator/stats", "", true)
+	if code != 200 || !strings.Contains(body, `"requests":`) || strings.Contains(body, `"requests":0`) {
+		t.Fatalf("stats: %d %s", code, body)
+	}
+	if code, _ := do("POST", "/emulator/faults", `{"kind":"503","count":1}`, true); code != 204 {
+		t.Fatalf("inject: %d", code)
+	}
+	if code, _ := do("POST", "/emulator/faults", `{"kind":"explode"}`, true); code != 400 {
+		t.Fatalf("bad rule accepted: %d", code)
+	}
+	if code, _ := do("POST", "/wsman", `<s:Envelope xmlns:s="`+wsman.NSSoap+`"><s:Body/></s:Envelope>`, true); code != 503 {
+		t.Fatalf("injected 503 not served: %d", code)
+	}
+	h.mustAddProvider("y") // the rule was for one request only
+	if code, _ := do("DELETE", "/emulator/faults", "", true); code != 204 {
+		t.Fatalf("clear: %d", code)
+	}
+}
