@@ -156,7 +156,8 @@ func TestLikeHostile(t *testing.T) {
 			if err != nil || got != tt.want {
 				t.Errorf("Match = %v, %v; want %v", got, err, tt.want)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			// A guard against backtracking blow-ups (which would take hours), not a timing claim.
+			if d := time.Since(start); d > 30*time.Second {
 				t.Errorf("match took %v", d)
 			}
 		})
