@@ -23,13 +23,18 @@ const (
 
 // Client is the IPAM client over a WS-Management connection.
 type Client struct {
-	ws *wsman.Client
+	ws    *wsman.Client
+	reads *reader
 }
 
 var _ ipam.Client = (*Client)(nil)
 
 // New builds a client on a WS-Management connection.
-func New(ws *wsman.Client) *Client { return &Client{ws: ws} }
+func New(ws *wsman.Client) *Client {
+	c := &Client{ws: ws}
+	c.reads = newReader(c)
+	return c
+}
 
 // Requests returns how many HTTP requests have been sent, for tests and benchmarks.
 func (c *Client) Requests() int64 { return c.ws.Requests() }
@@ -67,6 +72,7 @@ func (c *Client) add(ctx context.Context, method string, a ipam.AddressSpace, pa
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	defer c.reads.invalidate()
 	for attempt := 0; ; attempt++ {
 		out, err := c.ws.Invoke(ctx, AddressSpaceURI, method, params, false)
 		if err == nil {
@@ -133,6 +139,7 @@ func (c *Client) BulkDelete(ctx context.Context, items []ipam.AddressSpace) ([]e
 }
 
 func (c *Client) bulk(ctx context.Context, method string, items []ipam.AddressSpace, encode func(*ipam.AddressSpace) *wsman.Instance) ([]error, error) {
+	defer c.reads.invalidate()
 	results := make([]error, len(items))
 	batches, err := c.split(method, items, encode)
 	if err != nil {
@@ -229,18 +236,9 @@ func (c *Client) split(method string, items []ipam.AddressSpace, encode func(*ip
 	return out, nil
 }
 
-// Get implements ipam.Client.
+// Get implements ipam.Client. Concurrent Gets are merged into one query (see reader).
 func (c *Client) Get(ctx context.Context, instanceID string) (*ipam.AddressSpace, error) {
-	list, err := c.List(ctx, ipam.Filter{InstanceIDs: []string{instanceID}})
-	if err != nil {
-		return nil, err
-	}
-	for i := range list {
-		if strings.EqualFold(list[i].InstanceID, instanceID) {
-			return &list[i], nil
-		}
-	}
-	return nil, ipam.NewError(ipam.KindNotFound, 0, "", fmt.Sprintf("no address space has InstanceID %s", instanceID))
+	return c.reads.get(ctx, instanceID)
 }
 
 // GetByName implements ipam.Client.
