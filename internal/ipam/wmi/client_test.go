@@ -33,7 +33,7 @@ func setup(t *testing.T, cfg emulator.Config, mod func(*wsman.Config)) *fixture 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
-	wc := wsman.Config{Endpoint: emu.URL, Username: user, Password: pass, Auth: wsman.AuthBasic, Timeout: 5 * time.Second,
+	wc := wsman.Config{Endpoint: emu.URL, Username: user, Password: pass, Auth: wsman.AuthBasic, Timeout: 60 * time.Second,
 		Retry: &wsman.RetryPolicy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
 	if mod != nil {
 		mod(&wc)
