@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
@@ -104,7 +107,7 @@ func commonAttributes(kind string) map[string]schema.Attribute {
 	}
 }
 
-func (r *addressSpaceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *addressSpaceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := commonAttributes(r.kind())
 	desc := "A provider address space (PA): a physical network that customer address spaces live on. Created with " +
 		"`AddProviderAddressSpace`, changed and deleted through `BulkAddOrUpdateAddressSpace` and `BulkDeleteAddressSpace`."
@@ -133,8 +136,16 @@ func (r *addressSpaceResource) Schema(_ context.Context, _ resource.SchemaReques
 			MarkdownDescription: "Name of the VM network that holds the address space.",
 		}
 	}
-	resp.Schema = schema.Schema{MarkdownDescription: desc, Attributes: attrs}
+	resp.Schema = schema.Schema{MarkdownDescription: desc, Attributes: attrs, Blocks: map[string]schema.Block{
+		"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+	}}
 }
+
+// Default timeouts of the single resources: one IPAM call each, retries included.
+const (
+	defaultWriteTimeout = 10 * time.Minute
+	defaultReadTimeout  = 5 * time.Minute
+)
 
 func (r *addressSpaceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if req.ProviderData == nil {
@@ -153,6 +164,8 @@ func (r *addressSpaceResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.timeouts().Create, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	a := plan.toDomain()
 	var created *ipam.AddressSpace
 	var err error
@@ -175,6 +188,8 @@ func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, prior.timeouts().Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := prior.common().ID.ValueString()
 	a, err := r.client.Get(ctx, id)
 	if errors.Is(err, ipam.ErrNotFound) {
@@ -203,6 +218,8 @@ func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.timeouts().Update, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	a := plan.toDomain()
 	a.InstanceID = prior.common().ID.ValueString()
 	results, err := r.client.BulkAddOrUpdate(ctx, []ipam.AddressSpace{a})
@@ -223,6 +240,8 @@ func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.timeouts().Delete, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	a := state.toDomain()
 	results, err := r.client.BulkDelete(ctx, []ipam.AddressSpace{a})
 	if err == nil {
@@ -261,7 +280,6 @@ func (r *addressSpaceResource) ImportState(ctx context.Context, req resource.Imp
 			fmt.Sprintf("Import it into %s instead.", other))
 		return
 	}
-	state := r.newModel()
-	state.fromDomain(a, r.newModel())
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	// Read fills in the rest, as after any refresh.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), a.InstanceID)...)
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -113,14 +114,14 @@ func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *dia
 	return &m, st
 }
 
-func (st *bulkState) model(ctx context.Context, id types.String, diags *diag.Diagnostics) *addressSpacesModel {
+func (st *bulkState) model(ctx context.Context, id types.String, to timeouts.Value, diags *diag.Diagnostics) *addressSpacesModel {
 	spaces, d := types.MapValueFrom(ctx, bulkItemType, st.items)
 	diags.Append(d...)
 	ids := make(map[string]attr.Value, len(st.ids))
 	for k, v := range st.ids {
 		ids[k] = types.StringValue(v)
 	}
-	return &addressSpacesModel{ID: id, AddressSpaces: spaces, IDs: types.MapValueMust(types.StringType, ids)}
+	return &addressSpacesModel{ID: id, AddressSpaces: spaces, IDs: types.MapValueMust(types.StringType, ids), Timeouts: to}
 }
 
 // lookupLimit is how many names one WQL disjunction may carry; past it one unfiltered query of
@@ -219,10 +220,12 @@ func stateID(names []string) types.String {
 }
 
 func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	_, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	pm, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, pm.Timeouts.Create, defaultBulkWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	names := sortedKeys(plan.items)
 	// Existing address spaces with a listed name are adopted: the update names them by InstanceID,
 	// whichever way the server matches bulk items.
@@ -253,7 +256,7 @@ func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateR
 	addItemErrors(&resp.Diagnostics, "create", errs)
 	// With errors, Terraform taints the resource and plans a replacement; Delete then keeps the
 	// items that succeeded, and the next Create adopts them.
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), pm.Timeouts, &resp.Diagnostics))...)
 }
 
 // readBack reads the named items after a change and returns the state of those that now exist as
@@ -285,6 +288,8 @@ func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, m.Timeouts.Read, defaultBulkReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	names := sortedKeys(prior.items)
 	found, err := r.lookup(ctx, names)
 	if err != nil {
@@ -301,7 +306,7 @@ func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadReque
 		st.items[name] = itemFromDomain(a, &p)
 		st.ids[name] = a.InstanceID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 // ModifyPlan keeps items that differ from the state only in ways IPAM ignores, and keeps the ids of
@@ -354,6 +359,8 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, m.Timeouts.Update, defaultBulkWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	var removed, retyped, changed, added []string
 	for _, name := range sortedKeys(prior.items) {
 		it, ok := plan.items[name]
@@ -404,7 +411,7 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 	existing, err := r.lookup(ctx, fresh)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
-		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
 		return
 	}
 	var items []ipam.AddressSpace
@@ -444,7 +451,7 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 		st.ids[k] = back.ids[k]
 	}
 	addItemErrors(&resp.Diagnostics, "apply", errs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -452,6 +459,8 @@ func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, m.Timeouts.Delete, defaultBulkWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	// A destroy is planned (ModifyPlan marks it). A Delete without that mark is the first half of a
 	// replacement, which Terraform plans for a resource tainted by a partly failed create: the
 	// create that follows adopts these address spaces by name, so deleting them would only lose
@@ -479,7 +488,7 @@ func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteR
 			st.ids[name] = id
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 // ImportState takes a comma-separated list of names.
@@ -518,7 +527,10 @@ func (r *addressSpacesResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Address spaces not found", fmt.Sprintf("IPAM has no address space named %s.", strings.Join(quoteAll(missing), ", ")))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), &resp.Diagnostics))...)
+	imported := st.model(ctx, stateID(names), timeouts.Value{}, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), imported.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address_spaces"), imported.AddressSpaces)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), imported.IDs)...)
 }
 
 func quoteAll(s []string) []string {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -39,10 +41,17 @@ type addressSpacesResource struct {
 func NewAddressSpacesResource() resource.Resource { return &addressSpacesResource{} }
 
 type addressSpacesModel struct {
-	ID            types.String `tfsdk:"id"`
-	AddressSpaces types.Map    `tfsdk:"address_spaces"`
-	IDs           types.Map    `tfsdk:"ids"`
+	ID            types.String   `tfsdk:"id"`
+	AddressSpaces types.Map      `tfsdk:"address_spaces"`
+	IDs           types.Map      `tfsdk:"ids"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
+
+// Default timeouts of ipam_address_spaces: a few bulk calls, even for thousands of items.
+const (
+	defaultBulkWriteTimeout = 30 * time.Minute
+	defaultBulkReadTimeout  = 10 * time.Minute
+)
 
 // bulkItem is one value of address_spaces.
 type bulkItem struct {
@@ -75,7 +84,7 @@ func (r *addressSpacesResource) Metadata(_ context.Context, _ resource.MetadataR
 	resp.TypeName = "ipam_address_spaces"
 }
 
-func (r *addressSpacesResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *addressSpacesResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	emptyString := func(desc string, v ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""), MarkdownDescription: desc, Validators: v}
 	}
@@ -132,6 +141,9 @@ func (r *addressSpacesResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The server's `InstanceID` of each address space, by name. A plan shows an id as " +
 					"unknown only for address spaces it creates or replaces.",
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,15 +28,17 @@ type commonModel struct {
 // providerSpaceModel is ipam_provider_address_space.
 type providerSpaceModel struct {
 	commonModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // customerSpaceModel is ipam_customer_address_space.
 type customerSpaceModel struct {
 	commonModel
-	ProviderAddressSpace types.String `tfsdk:"provider_address_space"`
-	IsolationMethod      types.String `tfsdk:"isolation_method"`
-	Tenant               types.String `tfsdk:"tenant"`
-	VMNetwork            types.String `tfsdk:"vm_network"`
+	ProviderAddressSpace types.String   `tfsdk:"provider_address_space"`
+	IsolationMethod      types.String   `tfsdk:"isolation_method"`
+	Tenant               types.String   `tfsdk:"tenant"`
+	VMNetwork            types.String   `tfsdk:"vm_network"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
 // customConfigurationOf reads a map attribute; false when an element is not a known string.
@@ -105,6 +108,7 @@ func (m *commonModel) fromDomain(a *ipam.AddressSpace, prior *commonModel) {
 // spaceModel is what the shared resource code needs of either model.
 type spaceModel interface {
 	common() *commonModel
+	timeouts() timeouts.Value
 	toDomain() ipam.AddressSpace
 	fromDomain(a *ipam.AddressSpace, prior spaceModel)
 }
@@ -119,7 +123,12 @@ func (m *providerSpaceModel) toDomain() ipam.AddressSpace {
 
 func (m *providerSpaceModel) fromDomain(a *ipam.AddressSpace, prior spaceModel) {
 	m.commonModel.fromDomain(a, prior.common())
+	m.Timeouts = prior.timeouts()
 }
+
+func (m *providerSpaceModel) timeouts() timeouts.Value { return m.Timeouts }
+
+func (m *customerSpaceModel) timeouts() timeouts.Value { return m.Timeouts }
 
 func (m *customerSpaceModel) common() *commonModel { return &m.commonModel }
 
@@ -138,6 +147,7 @@ func (m *customerSpaceModel) toDomain() ipam.AddressSpace {
 
 func (m *customerSpaceModel) fromDomain(a *ipam.AddressSpace, prior spaceModel) {
 	m.commonModel.fromDomain(a, prior.common())
+	m.Timeouts = prior.timeouts()
 	p, _ := prior.(*customerSpaceModel)
 	if p == nil {
 		p = &customerSpaceModel{}

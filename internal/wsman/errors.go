@@ -113,6 +113,9 @@ func classifyTransport(endpoint string, err error, outer, inner context.Context,
 		recErr  tls.RecordHeaderError
 	)
 	switch {
+	case errors.Is(outer.Err(), context.DeadlineExceeded):
+		te.Err = fmt.Errorf("the operation ran out of time (%w)", outer.Err())
+		te.Hint = "Raise the resource's timeouts block if the server needs longer"
 	case outer.Err() != nil:
 		te.Err = outer.Err()
 	case inner.Err() != nil || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

@@ -1,0 +1,53 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+)
+
+// A timeouts block bounds an operation, whatever the provider's per-request timeout.
+func TestAccTimeouts(t *testing.T) {
+	emu := startEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "AddProviderAddressSpace"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: providerBlock(emu) + `
+resource "ipam_provider_address_space" "slow" {
+  name = "slow"
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Cannot create address space "slow".*context deadline exceeded`),
+			},
+			{
+				PreConfig: func() {
+					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "BulkAddOrUpdateAddressSpace"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: providerBlock(emu) + `
+resource "ipam_address_spaces" "slow" {
+  address_spaces = { "slow-bulk" = { type = "Provider" } }
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)address space "slow-bulk".*context deadline exceeded`),
+			},
+		},
+	})
+}
