@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -242,13 +243,42 @@ func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	ctx, cancel := withTimeout(ctx, state.timeouts().Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
+	// Waiting for customer spaces to go is bounded more tightly than the whole delete.
+	ctx, cancelInUse := context.WithTimeout(ctx, inUseRetryWindow)
+	defer cancelInUse()
 	a := state.toDomain()
-	results, err := r.client.BulkDelete(ctx, []ipam.AddressSpace{a})
-	if err == nil {
-		err = results[0]
+	// Terraform deletes resources it sees no dependency between in parallel, so a provider space
+	// may go while its customer spaces (named by a literal, not a reference) are still being
+	// deleted: IPAM then says it is in use. That clears within moments; other causes do not, and
+	// the delete timeout bounds the wait.
+	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		results, err := r.client.BulkDelete(ctx, []ipam.AddressSpace{a})
+		if err == nil {
+			err = results[0]
+		}
+		if err == nil || errors.Is(err, ipam.ErrNotFound) {
+			return
+		}
+		if r.typ != ipam.TypeProvider || !errors.Is(err, ipam.ErrInUse) || sleepCtx(ctx, wait) != nil {
+			resp.Diagnostics.Append(errorDiagnostic("delete", r.typeName(), a.Name, err))
+			return
+		}
+		tflog.Debug(ctx, "provider address space still in use; retrying the delete", map[string]any{"name": a.Name, "wait_ms": wait.Milliseconds()})
 	}
-	if err != nil && !errors.Is(err, ipam.ErrNotFound) {
-		resp.Diagnostics.Append(errorDiagnostic("delete", r.typeName(), a.Name, err))
+}
+
+// inUseRetryWindow bounds how long a delete waits for customer spaces that are going away.
+const inUseRetryWindow = 15 * time.Second
+
+// sleepCtx waits d, or returns the context's error if it ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -26,18 +26,31 @@ func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 func errorDiagnostic(action, resourceType, name string, err error) diag.Diagnostic {
 	summary := fmt.Sprintf("Cannot %s address space %q", action, name)
 	detail := trimKind(err)
+	bulk := resourceType == "ipam_address_spaces"
 	switch ipam.KindOf(err) {
 	case ipam.KindAlreadyExists:
-		detail += fmt.Sprintf("\n\nThe address space already exists in IPAM. To manage it with Terraform, import it:\n"+
-			"  terraform import %s.<name> %q\nor add an import block:\n  import {\n    to = %s.<name>\n    id = %q\n  }",
-			resourceType, name, resourceType, name)
+		switch {
+		case action == "create" && !bulk:
+			detail += fmt.Sprintf("\n\nThe address space already exists in IPAM. To manage it with Terraform, import it:\n"+
+				"  terraform import %s.<name> %q\nor add an import block:\n  import {\n    to = %s.<name>\n    id = %q\n  }",
+				resourceType, name, resourceType, name)
+		case action == "update":
+			detail += "\n\nAnother address space already has this name (IPAM compares names ignoring case): choose another " +
+				"name, or rename or remove the other address space first."
+		}
 	case ipam.KindInUse:
 		detail += "\n\nIPAM refuses to delete an address space that other objects still use: remove or move its customer " +
 			"address spaces, subnets, ranges and blocks first."
 	case ipam.KindAccessDenied:
 		detail += "\n\nThe account needs to be in an IPAM group that may manage address spaces (IPAM Administrators or IPAM ASM Administrators)."
 	case ipam.KindNotFound:
-		if action == "create" || action == "update" {
+		switch {
+		case action == "update" && resourceType == "ipam_provider_address_space":
+			detail += "\n\nThe address space was deleted outside Terraform; the next plan will re-create it."
+		case action == "update" && resourceType == "ipam_customer_address_space":
+			detail += "\n\nEither the address space was deleted outside Terraform (the next plan will re-create it), " +
+				"or the provider address space it names does not exist."
+		case action == "create" || bulk:
 			detail += "\n\nCheck that the provider address space it names exists."
 		}
 	}

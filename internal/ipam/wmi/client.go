@@ -268,7 +268,7 @@ func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, 
 		return nil
 	})
 	if err != nil {
-		return nil, mapError("", "query", err)
+		return nil, mapError("", "reading address spaces", err)
 	}
 	return out, nil
 }
