@@ -304,4 +304,6 @@ func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSour
 	return []func() datasource.DataSource{NewAddressSpaceDataSource, NewAddressSpacesDataSource}
 }
 
-func (p *ipamProvider) Functions(context.Context) []func() function.Function { return nil }
+func (p *ipamProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{NewParseCustomConfigurationFunction, NewFormatCustomConfigurationFunction}
+}
