@@ -193,7 +193,7 @@ func randomUUID(t *testing.T) string {
 }
 
 // send posts one request; a zero MaxEnvelopeSize in hdr means 512000, as WinRM clients send.
-func (c *wsClient) send(hdr wsman.Header, body wsman.Body) (int, *wsman.Envelope) {
+func (c *wsClient) send(hdr wsman.Header, body wsman.Body) *wsman.Envelope {
 	c.t.Helper()
 	hdr.To = c.url
 	hdr.MessageID = "uuid:" + randomUUID(c.t)
@@ -222,13 +222,13 @@ func (c *wsClient) send(hdr wsman.Header, body wsman.Body) (int, *wsman.Envelope
 	if err != nil {
 		c.t.Fatalf("HTTP %d with an unreadable body: %v", resp.StatusCode, err)
 	}
-	return resp.StatusCode, env
+	return env
 }
 
 // query runs a WQL query with OptimizeEnumeration and pulls every page.
 func (c *wsClient) query(wql string) []*wsman.Instance {
 	c.t.Helper()
-	_, env := c.send(wsman.Header{ResourceURI: wildcardURI, Action: wsman.ActionEnumerate},
+	env := c.send(wsman.Header{ResourceURI: wildcardURI, Action: wsman.ActionEnumerate},
 		&wsman.Enumerate{Dialect: wsman.DialectWQL, Filter: wql, Optimize: true, MaxElements: 32000})
 	var items []*wsman.Instance
 	for pages := 1; ; pages++ {
@@ -246,7 +246,7 @@ func (c *wsClient) query(wql string) []*wsman.Instance {
 		if pages > 1000 {
 			c.t.Fatalf("independent read %q does not end", wql)
 		}
-		_, env = c.send(wsman.Header{ResourceURI: wildcardURI, Action: wsman.ActionPull},
+		env = c.send(wsman.Header{ResourceURI: wildcardURI, Action: wsman.ActionPull},
 			&wsman.Pull{Context: res.Context, MaxElements: 32000})
 	}
 }
@@ -272,7 +272,7 @@ func (c *wsClient) byName(name string) *wsman.Instance {
 }
 
 // mustHave reads one address space back and checks the listed properties.
-func (c *wsClient) mustHave(name string, want map[string]string) *wsman.Instance {
+func (c *wsClient) mustHave(name string, want map[string]string) {
 	c.t.Helper()
 	in := c.byName(name)
 	if in == nil {
@@ -283,13 +283,12 @@ func (c *wsClient) mustHave(name string, want map[string]string) *wsman.Instance
 			c.t.Errorf("independent read: %s of %q is %q, want %q", k, name, got, v)
 		}
 	}
-	return in
 }
 
 // bulk calls a bulk method and returns the per-item statuses.
 func (c *wsClient) bulk(method string, items ...*wsman.Instance) []*wsman.Instance {
 	c.t.Helper()
-	_, env := c.send(wsman.Header{ResourceURI: classURI, Action: wsman.MethodAction(classURI, method)},
+	env := c.send(wsman.Header{ResourceURI: classURI, Action: wsman.MethodAction(classURI, method)},
 		&wsman.InvokeInput{Method: method, Params: []wsman.Property{wsman.Embedded("AddressSpace", items...)}})
 	if f, ok := env.Fault(); ok {
 		c.t.Fatalf("%s: %v", method, f)
@@ -389,7 +388,7 @@ func outputStatuses(out *wsman.InvokeOutput) []*wsman.Instance {
 
 // wantProviderFault checks a fault carrying an IPAM error: WSManFault code, MSFT_WmiError with the
 // Win32 code, and a reason a human can read.
-func wantProviderFault(t *testing.T, what string, env *wsman.Envelope, win32 uint32, msgPart string) *wsman.Fault {
+func wantProviderFault(t *testing.T, what string, env *wsman.Envelope, win32 uint32, msgPart string) {
 	t.Helper()
 	f, ok := env.Fault()
 	if !ok {
@@ -402,7 +401,6 @@ func wantProviderFault(t *testing.T, what string, env *wsman.Envelope, win32 uin
 		t.Fatalf("%s: want WSManFault code and %q in the message and reason, got code %#x, reason %q, message %q",
 			what, msgPart, f.WSManCode, f.Reason, f.WmiError.Message)
 	}
-	return f
 }
 
 // ---- curl with the README's SOAP files ----

@@ -185,7 +185,7 @@ func hmacMD5(key []byte, data ...[]byte) []byte {
 // header.
 func parseNegotiateHeader(v string) ([]byte, bool) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
-	if !ok || !(strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) {
+	if !ok || (!strings.EqualFold(scheme, "Negotiate") && !strings.EqualFold(scheme, "NTLM")) {
 		return nil, false
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))

@@ -325,7 +325,7 @@ func bulkLarge(t *testing.T, ws *wsClient, items []*wsman.Instance) []*wsman.Ins
 	if msg, err := wsman.Marshal(hdr, body); err != nil || len(msg) > emulator.DefaultMaxRequestSize {
 		t.Fatalf("a bulk request of %d items takes %d bytes (%v), more than the emulator takes", len(items), len(msg), err)
 	}
-	_, env := ws.send(hdr, body)
+	env := ws.send(hdr, body)
 	out := methodOutput(t, "bulk call", env, "BulkAddOrUpdateAddressSpace")
 	return outputStatuses(out)
 }

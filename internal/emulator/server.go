@@ -224,9 +224,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			}
 		}
 	}
-	if max := s.cfg.MaxConcurrentOperations; max > 0 {
+	if limit := s.cfg.MaxConcurrentOperations; limit > 0 {
 		s.mu.Lock()
-		over := s.inflight >= max
+		over := s.inflight >= limit
 		if !over {
 			s.inflight++
 		}
@@ -360,11 +360,11 @@ func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action stri
 		s.writeFault(w, req, internalFault(err))
 		return
 	}
-	if max := req.Header.MaxEnvelopeSize; max > 0 && len(out) > max {
+	if limit := req.Header.MaxEnvelopeSize; limit > 0 && len(out) > limit {
 		s.writeFault(w, req, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
 			Detail: wsman.FaultDetailBase + "MaxEnvelopeSize", WSManCode: wsman.ErrMaxEnvelopeSizeExceeded,
 			Reason:  "The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit.",
-			Message: fmt.Sprintf("The response that the WS-Management service computed (%d bytes) exceeds the maximum envelope size in the request (%d bytes).", len(out), max)})
+			Message: fmt.Sprintf("The response that the WS-Management service computed (%d bytes) exceeds the maximum envelope size in the request (%d bytes).", len(out), limit)})
 		return
 	}
 	w.Header().Set("Content-Type", wsman.ContentType)

@@ -48,7 +48,7 @@ type addressSpaceDataModel struct {
 // stores them.
 func addressSpaceDataFromDomain(a *ipam.AddressSpace) addressSpaceDataModel {
 	var m addressSpaceDataModel
-	m.commonModel.fromDomain(a, &commonModel{})
+	m.fromDomain(a, &commonModel{})
 	m.Type = types.StringValue(a.Type.String())
 	m.ProviderAddressSpace = types.StringValue(a.AssociatedProviderAddressSpace)
 	m.IsolationMethod = types.StringValue(a.IsolationMethod)

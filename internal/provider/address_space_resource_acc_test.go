@@ -233,7 +233,12 @@ func (o *outOfBand) expectStateID(addr, name string) resource.TestCheckFunc {
 func actions(pairs ...any) []plancheck.PlanCheck {
 	var checks []plancheck.PlanCheck
 	for i := 0; i < len(pairs); i += 2 {
-		checks = append(checks, plancheck.ExpectResourceAction(pairs[i].(string), pairs[i+1].(plancheck.ResourceActionType)))
+		name, ok1 := pairs[i].(string)
+		action, ok2 := pairs[i+1].(plancheck.ResourceActionType)
+		if !ok1 || !ok2 {
+			panic("actions takes pairs of a resource address and a plancheck.ResourceActionType")
+		}
+		checks = append(checks, plancheck.ExpectResourceAction(name, action))
 	}
 	return checks
 }

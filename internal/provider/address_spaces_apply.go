@@ -196,7 +196,7 @@ func (r *addressSpacesResource) bulk(ctx context.Context, items []ipam.AddressSp
 			switch {
 			case err != nil:
 				errs[a.Name] = err
-			case results[i] != nil && !(errors.Is(results[i], ipam.ErrNotFound) && !addOrUpdate):
+			case results[i] != nil && (addOrUpdate || !errors.Is(results[i], ipam.ErrNotFound)):
 				errs[a.Name] = results[i]
 			}
 		}

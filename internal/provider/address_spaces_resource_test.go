@@ -187,7 +187,9 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 						t.Fatal(err)
 					}
 					goodID = a.InstanceID
-					emu.SetFailItems("")
+					if err := emu.SetFailItems(""); err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: bulkConfig(emu, items),
 				Check: resource.ComposeAggregateTestCheckFunc(

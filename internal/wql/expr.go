@@ -334,11 +334,11 @@ func exprString(e Expr) string {
 	return b.String()
 }
 
-// writeExpr renders e, parenthesised if its precedence is lower than min. The recursion depth is
+// writeExpr renders e, parenthesised if its precedence is lower than minPrec. The recursion depth is
 // bounded by the tree's depth, which Parse bounds through MaxDepth.
-func writeExpr(b *strings.Builder, e Expr, min int) {
+func writeExpr(b *strings.Builder, e Expr, minPrec int) {
 	p := prec(e)
-	if p < min {
+	if p < minPrec {
 		b.WriteByte('(')
 		defer b.WriteByte(')')
 	}

@@ -13,7 +13,11 @@ func (r mapRow) Get(p string) (string, bool, bool) {
 	if v == nil {
 		return "", true, true
 	}
-	return v.(string), false, true
+	s, ok := v.(string)
+	if !ok {
+		panic("mapRow values are strings or nil")
+	}
+	return s, false, true
 }
 
 // funcRow is a Row computed from the property name.

@@ -171,11 +171,11 @@ func (l *lexer) str(start int) (token, *SyntaxError) {
 	b.WriteString(s[start+1 : i])
 	for i < len(s) {
 		c := s[i]
-		switch {
-		case c == q:
+		switch c {
+		case q:
 			l.off = i + 1
 			return token{kind: tString, pos: start, text: b.String()}, nil
-		case c == '\\':
+		case '\\':
 			if i+1 >= len(s) {
 				i = len(s)
 				continue
@@ -218,11 +218,11 @@ func describe(t token) string {
 }
 
 func shorten(s string) string {
-	const max = 32
-	if len(s) <= max {
+	const maxLen = 32
+	if len(s) <= maxLen {
 		return s
 	}
-	cut := max
+	cut := maxLen
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

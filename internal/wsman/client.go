@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -350,13 +349,4 @@ func (c *Client) Get(ctx context.Context, resourceURI string, selectors ...Selec
 		return nil, err
 	}
 	return env.Instance()
-}
-
-// hostOf returns the host of an endpoint URL, lower-cased.
-func hostOf(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
 }
