@@ -21,6 +21,7 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "emulator" {
 		os.Exit(emulator.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
+	provider.QuietFrameworkTrace()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()

@@ -102,7 +102,9 @@ func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *dia
 		return &m, st
 	}
 	if !m.AddressSpaces.IsNull() && !m.AddressSpaces.IsUnknown() {
-		diags.Append(m.AddressSpaces.ElementsAs(ctx, &st.items, false)...)
+		items, d := itemsOf(m.AddressSpaces)
+		diags.Append(d...)
+		st.items = items
 	}
 	if !m.IDs.IsNull() && !m.IDs.IsUnknown() {
 		for k, v := range m.IDs.Elements() {
@@ -115,7 +117,7 @@ func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *dia
 }
 
 func (st *bulkState) model(ctx context.Context, id types.String, to timeouts.Value, diags *diag.Diagnostics) *addressSpacesModel {
-	spaces, d := types.MapValueFrom(ctx, bulkItemType, st.items)
+	spaces, d := mapOf(st.items)
 	diags.Append(d...)
 	ids := make(map[string]attr.Value, len(st.ids))
 	for k, v := range st.ids {
@@ -343,7 +345,7 @@ func (r *addressSpacesResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if len(plan.items) != len(prior.items) {
 		changed = true
 	}
-	spaces, d := types.MapValueFrom(ctx, bulkItemType, plan.items)
+	spaces, d := mapOf(plan.items)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("address_spaces"), spaces)...)
 	if changed {

@@ -201,8 +201,8 @@ func (r *addressSpacesResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() || spaces.IsNull() || spaces.IsUnknown() {
 		return
 	}
-	items := map[string]bulkItem{}
-	resp.Diagnostics.Append(spaces.ElementsAs(ctx, &items, false)...)
+	items, d := itemsOf(spaces)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

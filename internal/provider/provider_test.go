@@ -54,5 +54,6 @@ provider "ipam" {
 func TestMain(m *testing.M) {
 	// Terraform must not read the machine's CLI configuration (it may name a missing file).
 	os.Unsetenv("TF_CLI_CONFIG_FILE")
+	QuietFrameworkTrace()
 	os.Exit(m.Run())
 }

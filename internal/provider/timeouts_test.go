@@ -30,7 +30,7 @@ resource "ipam_provider_address_space" "slow" {
   }
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Cannot create address space "slow".*context deadline exceeded`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot create address space "slow".*context\s+deadline\s+exceeded`),
 			},
 			{
 				PreConfig: func() {
@@ -46,7 +46,7 @@ resource "ipam_address_spaces" "slow" {
   }
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)address space "slow-bulk".*context deadline exceeded`),
+				ExpectError: regexp.MustCompile(`(?s)address space "slow-bulk".*context\s+deadline\s+exceeded`),
 			},
 		},
 	})
