@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -103,7 +104,7 @@ func (in *Instance) Instances(name string) []*Instance {
 // depth picks a fresh prefix for every level of nesting.
 func (w *xmlWriter) writeProperties(prefix string, props []Property, depth int) {
 	for _, p := range props {
-		name := prefix + ":" + p.Name
+		name := prefix + ":" + w.name(p.Name)
 		for _, v := range p.Values {
 			switch {
 			case v.Nil:
@@ -118,20 +119,30 @@ func (w *xmlWriter) writeProperties(prefix string, props []Property, depth int) 
 }
 
 func (w *xmlWriter) writeEmbedded(name string, in *Instance, depth int) {
+	w.needNamespace(in)
 	pfx := "c" + strconv.Itoa(depth)
 	w.raw("<" + name + " xmlns:" + pfx + `="`)
 	w.attr(in.ResourceURI)
 	w.raw(`" xsi:type="` + pfx + ":")
-	w.attr(in.Class)
+	w.attr(w.name(in.Class))
 	w.raw(`_Type">`)
 	w.writeProperties(pfx, in.Properties, depth)
 	w.raw("</" + name + ">")
 }
 
+// needNamespace refuses an instance without a resource URI: its properties are written in that
+// namespace, and xmlns:c1="" is not well-formed XML (see writeParams).
+func (w *xmlWriter) needNamespace(in *Instance) {
+	if in.ResourceURI == "" && w.err == nil {
+		w.err = fmt.Errorf("wsman: an instance of %q needs its class's resource URI as its namespace", truncate(in.Class, 40))
+	}
+}
+
 // writeItem writes an enumerated instance the way WinRM does: an element named by the class, in
 // the class namespace.
 func (w *xmlWriter) writeItem(in *Instance) {
-	w.raw(`<p:` + in.Class + ` xmlns:p="`)
+	w.needNamespace(in)
+	w.raw(`<p:` + w.name(in.Class) + ` xmlns:p="`)
 	w.attr(in.ResourceURI)
 	w.raw(`">`)
 	w.writeProperties("p", in.Properties, 0)

@@ -42,7 +42,7 @@ func (w *xmlWriter) writeParams(elem, ns string, params []Property, rv *uint32) 
 		// xmlns:p="" is not well-formed XML (Namespaces in XML 1.0, 3); libxml2 and expat reject it.
 		w.err = fmt.Errorf("wsman: <%s> needs the resource URI as its namespace", elem)
 	}
-	w.raw(`<p:` + elem + ` xmlns:p="`)
+	w.raw(`<p:` + w.name(elem) + ` xmlns:p="`)
 	w.attr(ns)
 	w.raw(`">`)
 	w.writeProperties("p", params, 0)

@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"encoding/xml"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,6 +72,44 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// name returns s, to be written as the local part of an element name, after checking that it is
+// one (an XML NCName). Names come from callers (methods, classes, properties): one that is not an
+// NCName would make the envelope malformed, which Go's lenient decoder reads but WinRM does not.
+func (w *xmlWriter) name(s string) string {
+	if !isNCName(s) && w.err == nil {
+		w.err = fmt.Errorf("wsman: %q is not an XML name (a method, class or property name)", truncate(s, 40))
+	}
+	return s
+}
+
+// isNCName reports whether s is an XML name without a colon (an NCName). Beyond ASCII the XML 1.0
+// editions disagree (the fifth allows far more letters than the fourth); only what the fourth
+// edition allows, which every parser accepts and whose character classes encoding/xml implements,
+// is taken.
+func isNCName(s string) bool {
+	if s == "" {
+		return false
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			ascii = false
+		case c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'):
+		case i > 0 && (c == '-' || c == '.' || (c >= '0' && c <= '9')):
+		default:
+			return false
+		}
+	}
+	if ascii {
+		return true
+	}
+	tok, err := xml.NewDecoder(strings.NewReader("<" + s + "/>")).RawToken()
+	el, ok := tok.(xml.StartElement)
+	return err == nil && ok && el.Name.Space == "" && el.Name.Local == s
 }
 
 // element writes <name>text</name>.

@@ -48,7 +48,26 @@ type Element struct {
 	Text string
 	// scope maps prefixes in force at this element to namespace URIs, for QName-valued text and
 	// attributes such as xsi:type and s:Value.
-	scope map[string]string
+	scope *nsScope
+}
+
+// nsScope holds the namespace declarations of one element and points to its parent's, so that a
+// declaration costs the same however many are in force (copying every prefix into every element
+// made a 500 KB message with many declarations take minutes to parse). Lookups walk at most
+// maxDepth levels.
+type nsScope struct {
+	parent *nsScope
+	decls  map[string]string
+}
+
+// lookup returns the URI bound to prefix ("" is the default namespace).
+func (s *nsScope) lookup(prefix string) (string, bool) {
+	for ; s != nil; s = s.parent {
+		if uri, ok := s.decls[prefix]; ok {
+			return uri, true
+		}
+	}
+	return "", false
 }
 
 // Is reports whether the element has the given namespace and local name.
@@ -87,9 +106,11 @@ func (e *Element) ResolveQName(v string) (space, local string) {
 	v = strings.TrimSpace(v)
 	prefix, local, ok := strings.Cut(v, ":")
 	if !ok {
-		return e.scope[""], v
+		uri, _ := e.scope.lookup("")
+		return uri, v
 	}
-	return e.scope[prefix], local
+	uri, _ := e.scope.lookup(prefix)
+	return uri, local
 }
 
 // isNil reports xsi:nil="true".
@@ -115,7 +136,7 @@ func parseTree(data []byte) (*Element, error) {
 		raw   []xml.Name // the prefixed names, to check that end tags match (RawToken does not)
 		text  [][]byte
 	)
-	base := map[string]string{"xml": NSXML}
+	base := &nsScope{decls: map[string]string{"xml": NSXML}}
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
@@ -137,20 +158,15 @@ func parseTree(data []byte) (*Element, error) {
 				parentScope = stack[len(stack)-1].scope
 			}
 			el := &Element{scope: parentScope}
-			copied := false
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-					if !copied {
-						el.scope = make(map[string]string, len(parentScope)+2)
-						for k, v := range parentScope {
-							el.scope[k] = v
-						}
-						copied = true
+					if el.scope == parentScope {
+						el.scope = &nsScope{parent: parentScope, decls: make(map[string]string, 2)}
 					}
 					if a.Name.Space == "xmlns" {
-						el.scope[a.Name.Local] = a.Value
+						el.scope.decls[a.Name.Local] = a.Value
 					} else {
-						el.scope[""] = a.Value
+						el.scope.decls[""] = a.Value
 					}
 				}
 			}
@@ -214,15 +230,15 @@ func parseTree(data []byte) (*Element, error) {
 	return root, nil
 }
 
-func resolvePrefix(scope map[string]string, prefix string, isElement bool) (string, bool) {
+func resolvePrefix(scope *nsScope, prefix string, isElement bool) (string, bool) {
 	if prefix == "" {
 		if isElement {
-			return scope[""], true
+			uri, _ := scope.lookup("")
+			return uri, true
 		}
 		return "", true
 	}
-	uri, ok := scope[prefix]
-	return uri, ok
+	return scope.lookup(prefix)
 }
 
 // readLimited reads all of r, failing with ErrTooLarge past limit bytes.

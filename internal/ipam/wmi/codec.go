@@ -3,6 +3,7 @@ package wmi
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,8 @@ func FromInstance(in *wsman.Instance) (*ipam.AddressSpace, error) {
 		dst  *float64
 	}{{"IPv4PercentageUtilized", &a.IPv4PercentageUtilized}, {"IPv6PercentageUtilized", &a.IPv6PercentageUtilized}} {
 		if v := text(f.name); v != "" {
-			if *f.dst, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+			// NaN and infinity parse, but Terraform cannot hold them (NaN panics the framework).
+			if *f.dst, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil || math.IsNaN(*f.dst) || math.IsInf(*f.dst, 0) {
 				return nil, errf("%s %q is not a number", f.name, v)
 			}
 		}

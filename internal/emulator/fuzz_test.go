@@ -1,0 +1,239 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	ntlmssp "github.com/Azure/go-ntlmssp"
+
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
+)
+
+// fuzzDeadline bounds one fuzz input: Go's fuzzer has no per-input timeout, so a request that
+// never ends would otherwise stall the worker instead of being reported with its input.
+const fuzzDeadline = 10 * time.Second
+
+// withinDeadline runs fn and crashes the test binary, with every goroutine's stack, when it has
+// not returned within d; the fuzzer then saves the input that hung.
+func withinDeadline(t *testing.T, d time.Duration, fn func()) {
+	t.Helper()
+	timer := time.AfterFunc(d, func() {
+		debug.SetTraceback("all")
+		panic(fmt.Sprintf("%s: one input took longer than %s", t.Name(), d))
+	})
+	defer timer.Stop()
+	fn()
+}
+
+// newFuzzServer is one in-memory emulator shared by every input of a fuzz target (each fuzz
+// worker process builds its own), so an input costs a request, not a database.
+func newFuzzServer(f *testing.F) *Server {
+	f.Helper()
+	srv, err := New(context.Background(), Config{Username: testUser, Password: testPass, DBPath: ":memory:",
+		CustomFields: []string{"Region", "CostCenter"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// requestSeeds are the requests users and tests send: the curl examples and the client's golden
+// requests.
+func requestSeeds(f *testing.F) [][]byte {
+	f.Helper()
+	var seeds [][]byte
+	for _, pattern := range []string{
+		filepath.Join("..", "..", "examples", "emulator", "soap", "*.xml"),
+		filepath.Join("..", "wsman", "testdata", "golden", "*request*.xml"),
+	} {
+		paths, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(paths) == 0 {
+			f.Fatalf("no seeds match %s", pattern)
+		}
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			seeds = append(seeds, data)
+		}
+	}
+	return seeds
+}
+
+// FuzzServeRequest posts arbitrary bytes as an authenticated SOAP request. Whatever the body,
+// the emulator answers (no panic, no hang) with a status WinRM uses, and a 200 or 500 with a body
+// carries a well-formed SOAP envelope: a fault exactly when the status is 500, and no larger than
+// the MaxEnvelopeSize the request asked for. More seeds (hostile documents, former crashers) are
+// in testdata/fuzz/FuzzServeRequest.
+func FuzzServeRequest(f *testing.F) {
+	for _, s := range requestSeeds(f) {
+		f.Add(s)
+	}
+	srv := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/wsman", bytes.NewReader(body))
+		req.SetBasicAuth(testUser, testPass)
+		req.Header.Set("Content-Type", wsman.ContentType)
+		rec := httptest.NewRecorder()
+		withinDeadline(t, fuzzDeadline, func() { srv.ServeHTTP(rec, req) })
+		checkResponse(t, body, rec)
+	})
+}
+
+func checkResponse(t *testing.T, reqBody []byte, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	status, out := rec.Code, rec.Body.Bytes()
+	switch status {
+	case http.StatusOK, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusInternalServerError, http.StatusServiceUnavailable:
+	default:
+		t.Fatalf("status %d, which WinRM does not answer a POST with; body %q", status, out)
+	}
+	if (status != http.StatusOK && status != http.StatusInternalServerError) || len(out) == 0 {
+		if status == http.StatusOK {
+			t.Fatal("200 with an empty body")
+		}
+		return
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/soap+xml") {
+		t.Fatalf("status %d with Content-Type %q", status, ct)
+	}
+	env, err := wsman.Parse(out)
+	if err != nil {
+		t.Fatalf("status %d with a body that is not a SOAP envelope: %v\n%s", status, err, out)
+	}
+	f, isFault := env.Fault()
+	if isFault != (status == http.StatusInternalServerError) {
+		t.Fatalf("status %d but fault=%v:\n%s", status, isFault, out)
+	}
+	if isFault && (f.WSManCode == 0 || f.Reason == "") {
+		t.Fatalf("a fault without a WS-Management code or reason:\n%s", out)
+	}
+	// A response never exceeds the MaxEnvelopeSize the request asked for.
+	if req, err := wsman.Parse(reqBody); err == nil && status == http.StatusOK {
+		if max := req.Header.MaxEnvelopeSize; max > 0 && len(out) > max {
+			t.Fatalf("a %d-byte response to a request with MaxEnvelopeSize %d", len(out), max)
+		}
+	}
+}
+
+// ntlmChallenge is the fixed server challenge FuzzNTLM's seeds answer, so that a seed is a valid
+// AUTHENTICATE_MESSAGE the fuzzer mutates from.
+var ntlmChallenge = []byte{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}
+
+// FuzzNTLM feeds the NTLM code arbitrary messages: reading the message type and flags, answering
+// a NEGOTIATE_MESSAGE with a CHALLENGE_MESSAGE, verifying an AUTHENTICATE_MESSAGE, and the
+// handshake over HTTP on one connection with the fuzzed token as the client's answer, and an
+// arbitrary Authorization header. Nothing may panic, and only the right password is accepted.
+func FuzzNTLM(f *testing.F) {
+	negotiate, err := ntlmssp.NewNegotiateMessage("CORP", "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(negotiate, "Pa55w0rd!", "Negotiate "+base64.StdEncoding.EncodeToString(negotiate))
+	for _, user := range []string{`CORP\admin`, "admin@corp.example", "admin"} {
+		auth, err := ntlmssp.NewAuthenticateMessage(challengeMessage(ntlmChallenge, negotiateFlags(negotiate)), user, "Pa55w0rd!", nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(auth, "Pa55w0rd!", "NTLM "+base64.StdEncoding.EncodeToString(auth))
+		f.Add(auth[:64], "Pa55w0rd!", "Negotiate "+base64.StdEncoding.EncodeToString(auth[:64]))
+	}
+	f.Add([]byte("NTLMSSP\x00\x03\x00\x00\x00"), "", "Basic "+base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPass)))
+	f.Add([]byte{}, "x", "Negotiate !!!")
+	srv := newFuzzServer(f)
+	identify := []byte(`<s:Envelope xmlns:s="` + wsman.NSSoap + `"><s:Body><wsmid:Identify xmlns:wsmid="` + wsman.NSIdentity + `"/></s:Body></s:Envelope>`)
+	f.Fuzz(func(t *testing.T, msg []byte, password, authorization string) {
+		withinDeadline(t, fuzzDeadline, func() { checkNTLM(t, srv, identify, msg, password, authorization) })
+	})
+}
+
+func checkNTLM(t *testing.T, srv *Server, identify, msg []byte, password, authorization string) {
+	typ := ntlmMessageType(msg)
+	flags := negotiateFlags(msg)
+	cm := challengeMessage(ntlmChallenge, flags)
+	if ntlmMessageType(cm) != 2 || !bytes.Equal(cm[24:32], ntlmChallenge) {
+		t.Fatalf("challenge for flags %#x is not a CHALLENGE_MESSAGE carrying the challenge", flags)
+	}
+	if _, err := field(cm, 12); err != nil {
+		t.Fatalf("challenge's target name: %v", err)
+	}
+	if _, err := field(cm, 40); err != nil {
+		t.Fatalf("challenge's target info: %v", err)
+	}
+
+	user, err := verifyNTLMv2(msg, ntlmChallenge, password)
+	if err == nil {
+		if typ != 3 {
+			t.Fatalf("a type %d message verified", typ)
+		}
+		// The proof binds the password: the same message fails with another one.
+		if _, err := verifyNTLMv2(msg, ntlmChallenge, password+"x"); err == nil {
+			t.Fatalf("user %q verified with two passwords", user)
+		}
+		if _, err := verifyNTLMv2(msg, []byte("otherchl"), password); err == nil {
+			t.Fatalf("user %q verified against another challenge", user)
+		}
+	} else if err.Error() == "" {
+		t.Fatal("an empty error")
+	}
+
+	tok, ok := parseNegotiateHeader("Negotiate " + base64.StdEncoding.EncodeToString(msg))
+	if ok != (typ != 0) || (ok && !bytes.Equal(tok, msg)) {
+		t.Fatalf("parseNegotiateHeader disagrees with the message type %d", typ)
+	}
+
+	// Over HTTP, on one connection: NEGOTIATE, then the fuzzed message as the answer to the
+	// server's challenge, then an arbitrary Authorization header.
+	ctx := srv.ConnContext(context.Background(), nil)
+	do := func(authz string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/wsman", bytes.NewReader(identify)).WithContext(ctx)
+		req.Header.Set("Content-Type", wsman.ContentType)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	negotiate := []byte("NTLMSSP\x00\x01\x00\x00\x00\x07\x82\x08\xa2")
+	rec := do("Negotiate " + base64.StdEncoding.EncodeToString(negotiate))
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("NEGOTIATE_MESSAGE: status %d, want 401 with a challenge", rec.Code)
+	}
+	scheme, challenge, _ := strings.Cut(rec.Header().Get("WWW-Authenticate"), " ")
+	if cm, err := base64.StdEncoding.DecodeString(challenge); scheme != "Negotiate" || err != nil || ntlmMessageType(cm) != 2 {
+		t.Fatalf("NEGOTIATE_MESSAGE answered with WWW-Authenticate %q", rec.Header().Get("WWW-Authenticate"))
+	}
+	// The server's challenge is random, so a fuzzed answer cannot be right (2^-128).
+	rec = do("Negotiate " + base64.StdEncoding.EncodeToString(msg))
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("a fuzzed answer to a random challenge: status %d, want 401", rec.Code)
+	}
+	rec = do(authorization)
+	switch rec.Code {
+	case http.StatusUnauthorized:
+	case http.StatusOK:
+		// Only the right Basic credentials get in (the connection's NTLM login failed above).
+		u, p, ok := (&http.Request{Header: http.Header{"Authorization": {authorization}}}).BasicAuth()
+		if !ok || p != testPass || !srv.sameUser(u) {
+			t.Fatalf("Authorization %q was let in", authorization)
+		}
+	default:
+		t.Fatalf("Authorization %q: status %d", authorization, rec.Code)
+	}
+}
