@@ -13,6 +13,8 @@ var (
 	ErrInvalid       = errors.New("invalid")
 	ErrAccessDenied  = errors.New("access denied")
 	ErrFailed        = errors.New("failed")
+	// ErrNotSent marks items of a bulk call that were never sent because an earlier batch failed.
+	ErrNotSent = errors.New("not sent: an earlier batch of the call failed")
 )
 
 // Kind classifies an IPAM failure by what a caller can do about it.

@@ -153,7 +153,7 @@ func (c *Client) bulk(ctx context.Context, method string, items []ipam.AddressSp
 				results[i] = mapError(items[i].Name, method, err)
 			}
 			for i := b.start + len(b.instances); i < len(items); i++ {
-				results[i] = fmt.Errorf("%s %q: not sent, an earlier batch failed", method, items[i].Name)
+				results[i] = fmt.Errorf("%s %q: %w", method, items[i].Name, ipam.ErrNotSent)
 			}
 			return results, nil
 		}
