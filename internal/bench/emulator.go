@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// emulator is the IPAM emulator process the provider cases talk to.
+type emulator struct {
+	cmd     *exec.Cmd
+	conn    emulatorConn
+	logPath string
+	done    chan error
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+var listening = regexp.MustCompile(`^IPAM emulator listening on (http\S+) `)
+
+// startEmulator runs `terraform-provider-ipam emulator` on a free loopback port with its database
+// in dir, and waits for the line that says where it listens.
+func startEmulator(bin, dir string, latency time.Duration, username, password string) (*emulator, error) {
+	logPath := dir + "/emulator.log"
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	cmd := exec.Command(bin, "emulator", "-listen", "127.0.0.1:0", "-db", dir+"/ipam.db",
+		"-username", username, "-password", password, "-latency", latency.String(), "-custom-field", "Region")
+	cmd.Stderr = logFile
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	e := &emulator{cmd: cmd, logPath: logPath, done: make(chan error, 1),
+		conn: emulatorConn{username: username, password: password}}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				ready <- m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+		e.done <- cmd.Wait()
+	}()
+	select {
+	case e.conn.endpoint = <-ready:
+		return e, nil
+	case err := <-e.done:
+		return nil, fmt.Errorf("the emulator exited before it was ready (%v); see %s", err, logPath)
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		err := <-e.done
+		return nil, fmt.Errorf("the emulator did not say where it listens within 30s (killed: %v); see %s", err, logPath)
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit. Calls after the first return its result.
+func (e *emulator) stop() error {
+	if e == nil {
+		return nil
+	}
+	e.stopOnce.Do(func() {
+		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-e.done:
+			if err != nil {
+				e.stopErr = fmt.Errorf("the emulator did not stop cleanly: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			_ = e.cmd.Process.Kill()
+			err := <-e.done
+			e.stopErr = fmt.Errorf("the emulator did not stop within 30s of SIGTERM; killed (%v)", err)
+		}
+	})
+	return e.stopErr
+}
+
+type emulatorStats struct {
+	Requests      int64 `json:"requests"`
+	BytesReceived int64 `json:"bytes_received"`
+}
+
+// stats reads GET /emulator/stats. The request counter includes that GET itself.
+func (e *emulator) stats(ctx context.Context) (emulatorStats, error) {
+	var s emulatorStats
+	u := strings.TrimSuffix(e.conn.endpoint, "/wsman") + "/emulator/stats"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return s, err
+	}
+	req.SetBasicAuth(e.conn.username, e.conn.password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return s, fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+// logSize is where the emulator's request log ends now.
+func (e *emulator) logSize() int64 {
+	fi, err := os.Stat(e.logPath)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// callCounts tallies the request log from offset on: requests by action (the emulator writes
+// "date time remote method action status sizeB duration" per request), non-2xx answers, and
+// the bytes of the responses.
+type callCounts struct {
+	byAction      map[string]int
+	order         []string
+	errors        int
+	bytesReturned int64
+}
+
+func (e *emulator) calls(offset int64) callCounts {
+	c := callCounts{byAction: map[string]int{}}
+	f, err := os.Open(e.logPath)
+	if err != nil {
+		return c
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return c
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 8 {
+			continue
+		}
+		action, status := fields[4], fields[5]
+		if action == "admin" {
+			continue // the bench's own GET /emulator/stats
+		}
+		if _, ok := c.byAction[action]; !ok {
+			c.order = append(c.order, action)
+		}
+		c.byAction[action]++
+		if !strings.HasPrefix(status, "2") {
+			c.errors++
+		}
+		if n, err := strconv.ParseInt(strings.TrimSuffix(fields[6], "B"), 10, 64); err == nil {
+			c.bytesReturned += n
+		}
+	}
+	return c
+}
+
+var shortNames = map[string]string{
+	"BulkAddOrUpdateAddressSpace": "BulkAddOrUpdate",
+	"BulkDeleteAddressSpace":      "BulkDelete",
+	"AddProviderAddressSpace":     "AddPA",
+	"AddCustomerAddressSpace":     "AddCA",
+}
+
+func (c callCounts) String() string {
+	var parts []string
+	for _, a := range c.order {
+		name := a
+		if s, ok := shortNames[a]; ok {
+			name = s
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", name, c.byAction[a]))
+	}
+	if c.errors > 0 {
+		parts = append(parts, fmt.Sprintf("(%d not 2xx)", c.errors))
+	}
+	return strings.Join(parts, ", ")
+}

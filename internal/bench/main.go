@@ -1,0 +1,452 @@
+// Command bench is `make bench`: it builds the provider, starts the IPAM emulator with a realistic
+// per-request latency, runs real Terraform over generated configurations of several shapes and
+// sizes (create, no-op plan, a change to 1% of the keys, destroy), and prints one table measured in
+// one run: wall time, requests and bytes the provider sent to the emulator, and the provider's peak
+// RSS, next to the cost of Terraform's core alone (terraform_data with the same shapes). Then it
+// runs the codec's Go benchmarks. The results also go to a markdown file and an SVG plot.
+//
+// Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
+// measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
+// the change plan 2): the bench fails otherwise.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	sizes       []int
+	maxForEach  int
+	kinds       []caseKind
+	out, svg    string
+	latency     time.Duration
+	caseTimeout time.Duration
+	goBench     bool
+	benchtime   string
+	keep        bool
+	terraform   string
+	goTool      string
+}
+
+// caseResult is one shape at one size.
+type caseResult struct {
+	kind    caseKind
+	n       int
+	changed int
+	steps   []stepResult
+}
+
+func main() { os.Exit(run()) }
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
+
+func parseFlags() (options, error) {
+	var o options
+	sizes := flag.String("sizes", "100,1000,10000", "comma-separated N: keys of the bulk shapes, resources of the for_each shapes")
+	flag.IntVar(&o.maxForEach, "max-foreach", 1000, "largest N the for_each shapes (N separate resources) run with")
+	cases := flag.String("cases", "bulk-floor,bulk,foreach-floor,foreach", "shapes to run: bulk-floor, bulk, foreach-floor, foreach")
+	flag.StringVar(&o.out, "out", ".bench/results.md", "markdown file for the results (its directory is created)")
+	flag.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
+	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
+	flag.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
+	flag.BoolVar(&o.goBench, "go-bench", true, "also run the codec's Go benchmarks (go test -bench . -benchmem)")
+	flag.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
+	flag.StringVar(&o.terraform, "terraform", "terraform", "terraform binary")
+	flag.StringVar(&o.goTool, "go", "go", "go binary (builds the provider, runs the Go benchmarks)")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		s = strings.TrimSpace(strings.ReplaceAll(s, "_", ""))
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 {
+			return o, fmt.Errorf("-sizes: %q is not a whole number of at least 2", s)
+		}
+		if !slices.Contains(o.sizes, n) {
+			o.sizes = append(o.sizes, n)
+		}
+	}
+	if len(o.sizes) == 0 {
+		return o, errors.New("-sizes names no size")
+	}
+	slices.Sort(o.sizes)
+	for _, c := range strings.Split(*cases, ",") {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		i := slices.IndexFunc(allKinds, func(k caseKind) bool { return k.id() == c })
+		if i < 0 {
+			return o, fmt.Errorf("-cases: unknown shape %q (bulk-floor, bulk, foreach-floor, foreach)", c)
+		}
+		if !slices.Contains(o.kinds, allKinds[i]) {
+			o.kinds = append(o.kinds, allKinds[i])
+		}
+	}
+	if len(o.kinds) == 0 {
+		return o, errors.New("-cases names no shape")
+	}
+	slices.Sort(o.kinds)
+	if o.svg == "" {
+		o.svg = strings.TrimSuffix(o.out, filepath.Ext(o.out)) + ".svg"
+	}
+	return o, nil
+}
+
+// plannedCases lists the cases in run order: by size, then floor before provider, bulk before
+// for_each, so each size's four shapes run side by side and the largest runs last.
+func plannedCases(o options) []caseResult {
+	var out []caseResult
+	for _, n := range o.sizes {
+		for _, k := range o.kinds {
+			if k.forEach() && n > o.maxForEach {
+				continue
+			}
+			out = append(out, caseResult{kind: k, n: n, changed: changedCount(k, n)})
+		}
+	}
+	return out
+}
+
+func run() int {
+	o, err := parseFlags()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	root, err := repoRoot()
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if o.terraform, err = exec.LookPath(o.terraform); err != nil {
+		logf("terraform is not on PATH: %v", err)
+		return 1
+	}
+	cases := plannedCases(o)
+	if len(cases) == 0 {
+		logf("nothing to run: the for_each shapes only run up to -max-foreach %d", o.maxForEach)
+		return 2
+	}
+	meta := collectMeta(ctx, o)
+
+	tmp, err := os.MkdirTemp("", "ipam-bench-")
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if o.keep {
+		logf("keeping %s", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+
+	realBin := filepath.Join(tmp, "provider", "terraform-provider-ipam")
+	wrapDir := filepath.Join(tmp, "plugins")
+	logf("building the provider and the RSS wrapper into %s", tmp)
+	if err := goBuild(ctx, o.goTool, root, realBin, "."); err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if err := goBuild(ctx, o.goTool, root, filepath.Join(wrapDir, "terraform-provider-ipam"), "./internal/bench/rsswrap"); err != nil {
+		logf("%v", err)
+		return 1
+	}
+	rc := filepath.Join(tmp, "terraform.rc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"winipam/ipam\" = %q\n  }\n  direct {}\n}\n", wrapDir)), 0o644); err != nil {
+		logf("%v", err)
+		return 1
+	}
+
+	r := &runner{terraform: o.terraform, env: terraformEnv(rc, realBin)}
+	if slices.ContainsFunc(cases, func(c caseResult) bool { return c.kind.usesProvider() }) {
+		logf("starting the emulator (latency %s, database %s)", o.latency, filepath.Join(tmp, "ipam.db"))
+		emu, err := startEmulator(realBin, tmp, o.latency, "bench", "bench-"+randomHex(8))
+		if err != nil {
+			logf("%v", err)
+			return 1
+		}
+		r.emu = emu
+		defer func() {
+			if err := emu.stop(); err != nil {
+				logf("%v", err)
+			}
+		}()
+		logf("emulator listening on %s", emu.conn.endpoint)
+	}
+
+	started := time.Now()
+	failed := false
+	for i := range cases {
+		if ctx.Err() != nil {
+			break
+		}
+		c := &cases[i]
+		label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.kind.title(), c.n)
+		if err := runCase(ctx, o, r, tmp, c, label); err != nil {
+			logf("%s: %v", label, err)
+			failed = true
+		}
+	}
+	interrupted := ctx.Err() != nil
+	if r.emu != nil {
+		if err := r.emu.stop(); err != nil {
+			logf("%v", err)
+			failed = true
+		}
+		r.emu = nil
+	}
+	meta.total = time.Since(started)
+	meta.loadEnd = loadAverage()
+
+	report := renderMarkdown(meta, o, cases)
+	fmt.Println(report)
+
+	var goOut string
+	if o.goBench && !interrupted {
+		logf("running the Go benchmarks")
+		goOut, err = runGoBench(ctx, o, root)
+		if err != nil {
+			logf("go test -bench: %v", err)
+			failed = true
+		}
+	}
+	if err := writeResults(o, cases, report, goOut); err != nil {
+		logf("%v", err)
+		failed = true
+	}
+	switch {
+	case interrupted:
+		logf("interrupted")
+		return 130
+	case failed || slices.ContainsFunc(cases, caseFailed):
+		logf("FAILED: a step did not give the expected result (see the table's notes)")
+		return 1
+	}
+	return 0
+}
+
+// runCase runs a case's steps in its own directory, under the case time limit.
+func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResult, label string) error {
+	dir := filepath.Join(tmp, "cases", fmt.Sprintf("%s-%d", c.kind.id(), c.n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cctx := ctx
+	if o.caseTimeout > 0 {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, o.caseTimeout)
+		defer cancel()
+	}
+	prefix := fmt.Sprintf("%s%d", strings.ReplaceAll(c.kind.id(), "-", ""), c.n)
+	conn := emulatorConn{}
+	if r.emu != nil {
+		conn = r.emu.conn
+	}
+	skipToDestroy := false
+	for idx, st := range steps {
+		if skipToDestroy && st.name != "destroy" {
+			c.steps = append(c.steps, stepResult{name: st.name})
+			continue
+		}
+		if st.version > 0 {
+			cfg := generateConfig(c.kind, c.n, st.version, prefix, conn)
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+				return err
+			}
+		}
+		logf("%s: %s ...", label, st.name)
+		res := r.run(cctx, dir, idx, st)
+		c.steps = append(c.steps, res)
+		logf("%s: %s %s", label, st.name, progressLine(c.kind, res))
+		if res.problem != "" {
+			logf("%s: %s: %s", label, st.name, res.problem)
+			if t := tail(filepath.Join(dir, fmt.Sprintf("%d-%s.log", idx, strings.ReplaceAll(st.name, " ", "-"))), 15); t != "" && !res.stopped {
+				fmt.Fprintf(os.Stderr, "--- last lines of terraform's output ---\n%s\n---\n", t)
+			}
+		}
+		if res.stopped || ctx.Err() != nil {
+			for _, rest := range steps[idx+1:] {
+				c.steps = append(c.steps, stepResult{name: rest.name})
+			}
+			return nil
+		}
+		// A failed apply leaves the state uncertain: clean up with destroy and stop the case.
+		if res.problem != "" && st.args[0] == "apply" {
+			skipToDestroy = true
+		}
+	}
+	return nil
+}
+
+func progressLine(k caseKind, s stepResult) string {
+	line := fmtWall(s.wall) + ", CPU " + fmtWall(s.cpu)
+	if k.usesProvider() {
+		line += fmt.Sprintf(" (provider %s), %d requests (%s), %s sent, provider peak RSS %s (%d processes)",
+			fmtWall(s.providerCPU), s.requests, s.calls, fmtBytes(s.bytesSent), fmtKiB(s.providerRSS), s.providerProcs)
+	}
+	return line + fmt.Sprintf(", terraform peak RSS %s, exit %d", fmtKiB(s.terraformRSS), s.exitCode)
+}
+
+func caseFailed(c caseResult) bool {
+	return slices.ContainsFunc(c.steps, func(s stepResult) bool { return s.problem != "" && !s.stopped })
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil &&
+			strings.Contains(string(data), "module github.com/winipam/terraform-provider-ipam\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("run the bench inside the terraform-provider-ipam module (no go.mod above %s)", dir)
+		}
+	}
+}
+
+func goBuild(ctx context.Context, goTool, root, out, pkg string) error {
+	cmd := exec.CommandContext(ctx, goTool, "build", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return nil
+}
+
+// terraformEnv is the environment of every terraform command: the bench's CLI configuration
+// (dev_overrides to the wrapper; never terraform init), no checkpoint calls, and none of the
+// caller's TF_CLI_ARGS or TF_LOG, which would change what is measured.
+func terraformEnv(rc, realBin string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_CLI_ARGS") || strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+		"IPAM_BENCH_PROVIDER_BIN="+realBin)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// meta describes the machine and tools, for the report.
+type meta struct {
+	date, terraform, goVersion, platform string
+	loadStart, loadEnd                   string
+	cpus                                 int
+	total                                time.Duration
+}
+
+func collectMeta(ctx context.Context, o options) meta {
+	m := meta{date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), platform: runtime.GOOS + "/" + runtime.GOARCH,
+		cpus: runtime.NumCPU(), terraform: "?", goVersion: runtime.Version(), loadStart: loadAverage()}
+	if out, err := exec.CommandContext(ctx, o.terraform, "version", "-json").Output(); err == nil {
+		var v struct {
+			Version string `json:"terraform_version"`
+		}
+		if json.Unmarshal(out, &v) == nil && v.Version != "" {
+			m.terraform = v.Version
+		}
+	}
+	if out, err := exec.CommandContext(ctx, o.goTool, "env", "GOVERSION").Output(); err == nil {
+		if v := strings.TrimSpace(string(out)); v != "" {
+			m.goVersion = v
+		}
+	}
+	return m
+}
+
+// runGoBench runs the codec benchmarks, streaming their output to stdout, and returns it.
+func runGoBench(ctx context.Context, o options, root string) (string, error) {
+	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem"}
+	if o.benchtime != "" {
+		args = append(args, "-benchtime", o.benchtime)
+	}
+	args = append(args, "./internal/ipam/wmi/", "./internal/wsman/")
+	var buf strings.Builder
+	fmt.Fprintf(&buf, "$ go %s\n", strings.Join(args, " "))
+	fmt.Printf("## Go benchmarks\n\n%s", buf.String())
+	cmd := exec.CommandContext(ctx, o.goTool, args...)
+	cmd.Dir = root
+	cmd.Stdout = io.MultiWriter(os.Stdout, &buf)
+	cmd.Stderr = io.MultiWriter(os.Stderr, &buf)
+	err := cmd.Run()
+	return buf.String(), err
+}
+
+func writeResults(o options, cases []caseResult, report, goOut string) error {
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(report)
+	if o.svg != "-" {
+		if err := os.MkdirAll(filepath.Dir(o.svg), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.svg, []byte(renderSVG(o, cases)), 0o644); err != nil {
+			return err
+		}
+		if rel, err := filepath.Rel(filepath.Dir(o.out), o.svg); err == nil {
+			fmt.Fprintf(&b, "\n![Wall time by step, shape and N](%s)\n", filepath.ToSlash(rel))
+		}
+		logf("wrote %s", o.svg)
+	}
+	if goOut != "" {
+		fmt.Fprintf(&b, "\n## Go benchmarks\n\n```text\n%s```\n", goOut)
+	}
+	if err := os.WriteFile(o.out, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s", o.out)
+	return nil
+}
+
+// loadAverage is the 1, 5 and 15 minute load average (Linux), "?" elsewhere.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
