@@ -125,8 +125,8 @@ func checkResponse(t *testing.T, reqBody []byte, rec *httptest.ResponseRecorder)
 	}
 	// A response never exceeds the MaxEnvelopeSize the request asked for.
 	if req, err := wsman.Parse(reqBody); err == nil && status == http.StatusOK {
-		if max := req.Header.MaxEnvelopeSize; max > 0 && len(out) > max {
-			t.Fatalf("a %d-byte response to a request with MaxEnvelopeSize %d", len(out), max)
+		if limit := req.Header.MaxEnvelopeSize; limit > 0 && len(out) > limit {
+			t.Fatalf("a %d-byte response to a request with MaxEnvelopeSize %d", len(out), limit)
 		}
 	}
 }

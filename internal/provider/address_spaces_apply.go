@@ -116,7 +116,7 @@ func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *dia
 	return &m, st
 }
 
-func (st *bulkState) model(ctx context.Context, id types.String, to timeouts.Value, diags *diag.Diagnostics) *addressSpacesModel {
+func (st *bulkState) model(id types.String, to timeouts.Value, diags *diag.Diagnostics) *addressSpacesModel {
 	spaces, d := mapOf(st.items)
 	diags.Append(d...)
 	ids := make(map[string]attr.Value, len(st.ids))
@@ -309,7 +309,7 @@ func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateR
 	addItemErrors(&resp.Diagnostics, "create", errs)
 	// With errors, Terraform taints the resource and plans a replacement; Delete then keeps the
 	// items that succeeded, and the next Create adopts them.
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, stateID(names), pm.Timeouts, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(stateID(names), pm.Timeouts, &resp.Diagnostics))...)
 }
 
 // readBack reads the named items after a change and returns the state of those that now exist as
@@ -359,7 +359,7 @@ func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadReque
 		st.items[name] = itemFromDomain(a, &p)
 		st.ids[name] = a.InstanceID
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 // ModifyPlan keeps items that differ from the state only in ways IPAM ignores, and keeps the ids of
@@ -464,7 +464,7 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 	existing, err := r.lookup(ctx, fresh)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
-		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 		return
 	}
 	var items []ipam.AddressSpace
@@ -504,7 +504,7 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 		st.ids[k] = back.ids[k]
 	}
 	addItemErrors(&resp.Diagnostics, "apply", errs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -541,7 +541,7 @@ func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteR
 			st.ids[name] = id
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(ctx, m.ID, m.Timeouts, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
 
 // ImportState takes a comma-separated list of names.
@@ -580,7 +580,7 @@ func (r *addressSpacesResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Address spaces not found", fmt.Sprintf("IPAM has no address space named %s.", strings.Join(quoteAll(missing), ", ")))
 		return
 	}
-	imported := st.model(ctx, stateID(names), timeouts.Value{}, &resp.Diagnostics)
+	imported := st.model(stateID(names), timeouts.Value{}, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), imported.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address_spaces"), imported.AddressSpaces)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), imported.IDs)...)

@@ -134,7 +134,7 @@ func (w *xmlWriter) writeEmbedded(name string, in *Instance, depth int) {
 // namespace, and xmlns:c1="" is not well-formed XML (see writeParams).
 func (w *xmlWriter) needNamespace(in *Instance) {
 	if in.ResourceURI == "" && w.err == nil {
-		w.err = fmt.Errorf("wsman: an instance of %q needs its class's resource URI as its namespace", truncate(in.Class, 40))
+		w.err = fmt.Errorf("wsman: an instance of %q needs its class's resource URI as its namespace", truncate(in.Class))
 	}
 }
 

@@ -54,7 +54,7 @@ func (e *Envelope) Enumerate() (*Enumerate, error) {
 		case "MaxElements":
 			n, err := strconv.ParseUint(strings.TrimSpace(c.Text), 10, 31)
 			if err != nil || n == 0 {
-				return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(c.Text, 40))
+				return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(c.Text))
 			}
 			b.MaxElements = int(n)
 		case "Filter":
@@ -94,7 +94,7 @@ func (e *Envelope) Pull() (*Pull, error) {
 	if m := e.Body.Child("", "MaxElements"); m != nil {
 		n, err := strconv.ParseUint(strings.TrimSpace(m.Text), 10, 31)
 		if err != nil || n == 0 {
-			return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(m.Text, 40))
+			return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(m.Text))
 		}
 		b.MaxElements = int(n)
 	}

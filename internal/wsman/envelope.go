@@ -214,7 +214,7 @@ func (h *Header) decode(el *Element) error {
 		case "MaxEnvelopeSize":
 			n, err := strconv.ParseUint(text, 10, 31)
 			if err != nil {
-				return decodeErrorf("MaxEnvelopeSize %q is not a positive integer", truncate(text, 40))
+				return decodeErrorf("MaxEnvelopeSize %q is not a positive integer", truncate(text))
 			}
 			h.MaxEnvelopeSize = int(n)
 		case "OperationTimeout":

@@ -364,8 +364,8 @@ func ncName5(s string) bool {
 		if i == 0 {
 			return false
 		}
-		if !(r == '-' || r == '.' || (r >= '0' && r <= '9') || r == 0xB7 ||
-			(r >= 0x300 && r <= 0x36F) || (r >= 0x203F && r <= 0x2040)) {
+		if r != '-' && r != '.' && (r < '0' || r > '9') && r != 0xB7 &&
+			(r < 0x300 || r > 0x36F) && (r < 0x203F || r > 0x2040) {
 			return false
 		}
 	}

@@ -94,7 +94,7 @@ func (e *Envelope) InvokeOutput(method string) (*InvokeOutput, error) {
 		}
 		rv, err := ParseUint32(p.Values[0].Text)
 		if err != nil {
-			return nil, decodeErrorf("ReturnValue of %s is %q, not a uint32", method, truncate(p.Values[0].Text, 40))
+			return nil, decodeErrorf("ReturnValue of %s is %q, not a uint32", method, truncate(p.Values[0].Text))
 		}
 		out.ReturnValue = &rv
 	}

@@ -47,7 +47,7 @@ func (w *xmlWriter) escape(s string, inAttr bool) {
 			esc = "&#x" + strconv.FormatInt(int64(r), 16) + ";"
 		case !isXMLChar(r) || (r == utf8.RuneError && size == 1):
 			if w.err == nil {
-				w.err = fmt.Errorf("wsman: value %q contains character %U, which XML cannot carry", truncate(s, 40), r)
+				w.err = fmt.Errorf("wsman: value %q contains character %U, which XML cannot carry", truncate(s), r)
 			}
 			esc = ""
 		default:
@@ -67,11 +67,19 @@ func isXMLChar(r rune) bool {
 		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
+// truncateAt is how much of a value error messages quote.
+const truncateAt = 40
+
+// truncate shortens a value quoted in an error message.
+func truncate(s string) string {
+	if len(s) <= truncateAt {
 		return s
 	}
-	return s[:n] + "..."
+	cut := truncateAt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut-- // never split a character
+	}
+	return s[:cut] + "..."
 }
 
 // name returns s, to be written as the local part of an element name, after checking that it is
@@ -79,7 +87,7 @@ func truncate(s string, n int) string {
 // NCName would make the envelope malformed, which Go's lenient decoder reads but WinRM does not.
 func (w *xmlWriter) name(s string) string {
 	if !isNCName(s) && w.err == nil {
-		w.err = fmt.Errorf("wsman: %q is not an XML name (a method, class or property name)", truncate(s, 40))
+		w.err = fmt.Errorf("wsman: %q is not an XML name (a method, class or property name)", truncate(s))
 	}
 	return s
 }
