@@ -569,11 +569,17 @@ type pyResult struct {
 // pywinrm runs one operation of testdata/conformance/pywinrm_client.py.
 func pywinrm(t *testing.T, url, password string, args ...string) pyResult {
 	t.Helper()
+	return pywinrmWith(t, url, confUser, password, nil, args...)
+}
+
+// pywinrmWith runs the pywinrm script as user, with extra environment (e.g. IPAM_TRANSPORT).
+func pywinrmWith(t *testing.T, url, user, password string, extra []string, args ...string) pyResult {
+	t.Helper()
 	script, err := filepath.Abs(filepath.Join("testdata", "conformance", "pywinrm_client.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := cleanEnv("IPAM_ENDPOINT="+url, "IPAM_USERNAME="+confUser, "IPAM_PASSWORD="+password, "HOME="+t.TempDir())
+	env := cleanEnv(append([]string{"IPAM_ENDPOINT=" + url, "IPAM_USERNAME=" + user, "IPAM_PASSWORD=" + password, "HOME=" + t.TempDir()}, extra...)...)
 	res := runCommand(t, t.TempDir(), env, pywinrmPython, append([]string{"-I", script}, args...)...)
 	if res.code != 0 {
 		t.Fatalf("pywinrm %s: exit %d\nstdout: %s\nstderr: %s", args[0], res.code, res.stdout, res.stderr)
@@ -635,6 +641,37 @@ func pyNames(items []map[string]string) []string {
 		out = append(out, in["Name"])
 	}
 	return out
+}
+
+// pywinrm logs in with NTLM (requests_ntlm and ntlm_auth, nobody's code here). The independent reads
+// use Basic; the wsman client tests cover a server that refuses it.
+func TestConformancePywinrmNTLM(t *testing.T) {
+	t.Parallel()
+	needPywinrm(t)
+	url := startEmulator(t, emulator.Config{})
+	ws := &wsClient{t: t, url: url}
+	// Debian's OpenSSL 3 keeps MD4, which NTLM is built on, in its legacy provider.
+	conf, err := filepath.Abs(filepath.Join("testdata", "conformance", "openssl-legacy.cnf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ntlm := []string{"IPAM_TRANSPORT=ntlm", "OPENSSL_CONF=" + conf}
+	py := func(user, password string, args ...string) pyResult {
+		t.Helper()
+		return pywinrmWith(t, url, user, password, ntlm, args...)
+	}
+	r := py(`CORP\`+confUser, confPass, "add-provider", "NTLM-West", "ntlm-owner", "added over NTLM").method(t, "add-provider")
+	id := *r.Output["InstanceID"]
+	ws.mustHave("NTLM-West", map[string]string{"InstanceID": id, "Owner": "ntlm-owner", "Type": "0"})
+	r = py(confUser+"@corp.example", confPass, "query", selectSpaces+" WHERE Name = 'NTLM-West'", "10").ok(t, "query")
+	wantNames(t, "pywinrm NTLM query", pyNames(r.Items), "NTLM-West")
+	py(confUser, confPass, "update", id, "NTLM-West", "updated over NTLM").method(t, "update").wantStatuses(t, "update", "0")
+	ws.mustHave("NTLM-West", map[string]string{"Description": "updated over NTLM"})
+	py(confUser, confPass, "delete", "NTLM-West").method(t, "delete").wantStatuses(t, "delete", "0")
+	if ws.byName("NTLM-West") != nil {
+		t.Fatal("NTLM-West still exists after the delete")
+	}
+	py(confUser, "not-the-password", "query", selectSpaces, "10").raised(t, "wrong password over NTLM", "winrm.exceptions.InvalidCredentialsError")
 }
 
 func TestConformancePywinrm(t *testing.T) {

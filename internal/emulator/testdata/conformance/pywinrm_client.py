@@ -6,7 +6,8 @@ here and sent with winrm.protocol.Protocol(...).send_message, and every response
 Python's own XML parser. Nothing in this file comes from the Go code under test.
 
 Usage: pywinrm_client.py OP [ARG...]; the endpoint and credentials come from IPAM_ENDPOINT,
-IPAM_USERNAME and IPAM_PASSWORD. It prints one JSON object on stdout: the result, or
+IPAM_USERNAME and IPAM_PASSWORD, and the transport from IPAM_TRANSPORT ('basic' by default, or
+'ntlm', sent without message encryption, as to a server that allows unencrypted traffic). It prints one JSON object on stdout: the result, or
 {"error": {"type": ..., "message": ...}} when pywinrm raised. It exits non-zero only when the
 script itself fails (bad usage, a response it cannot read).
 
@@ -147,8 +148,10 @@ def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     endpoint = os.environ['IPAM_ENDPOINT']
-    proto = Protocol(endpoint, transport='basic',
-                     username=os.environ['IPAM_USERNAME'], password=os.environ['IPAM_PASSWORD'])
+    transport = os.environ.get('IPAM_TRANSPORT', 'basic')
+    extra = {'message_encryption': 'never'} if transport == 'ntlm' else {}
+    proto = Protocol(endpoint, transport=transport,
+                     username=os.environ['IPAM_USERNAME'], password=os.environ['IPAM_PASSWORD'], **extra)
     op, args = argv[1], argv[2:]
     arity = {'add-provider': 3, 'add-customer': 3, 'query': 2, 'update': 3}
     if op not in arity and op != 'delete' or arity.get(op, len(args)) != len(args) or not args:
