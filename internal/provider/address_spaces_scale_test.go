@@ -17,9 +17,13 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-// manyConfig manages n address spaces: a tenth are provider spaces, the rest customer spaces on
-// them; the keys in changed get another description.
-func manyConfig(emu *emulator.Running, n int, changed map[int]bool) string {
+// manyKeys is how many address spaces the scale test manages.
+const manyKeys = 1000
+
+// manyConfig manages manyKeys address spaces: a tenth are provider spaces, the rest customer spaces
+// on them; the keys in changed get another description.
+func manyConfig(emu *emulator.Running, changed map[int]bool) string {
+	n := manyKeys
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		desc := "v1"
@@ -76,7 +80,7 @@ func (want expectChangedKeys) CheckPlan(_ context.Context, req plancheck.CheckPl
 
 func TestAccBulk_thousandKeys(t *testing.T) {
 	emu := startEmulator(t, emulator.Config{})
-	const n = 1000
+	const n = manyKeys
 	changed := map[int]bool{}
 	var changedKeys []string
 	for i := 5; len(changed) < 10; i += 97 {
@@ -93,19 +97,19 @@ func TestAccBulk_thousandKeys(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: manyConfig(emu, n, nil),
+				Config: manyConfig(emu, nil),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr("ipam_address_spaces.all", "address_spaces.%", fmt.Sprint(n)),
 					resource.TestCheckResourceAttr("ipam_address_spaces.all", "ids.%", fmt.Sprint(n)),
 				),
 			},
 			{
-				Config:   manyConfig(emu, n, nil),
+				Config:   manyConfig(emu, nil),
 				PlanOnly: true, // no-op plan
 			},
 			{
 				PreConfig: func() { requestsBefore = emu.Requests() },
-				Config:    manyConfig(emu, n, changed),
+				Config:    manyConfig(emu, changed),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("ipam_address_spaces.all", plancheck.ResourceActionUpdate),
 					expectChangedKeys(changedKeys),
@@ -145,7 +149,7 @@ func TestAccBulk_thousandKeys(t *testing.T) {
 						t.Fatal(err, res)
 					}
 				},
-				Config: manyConfig(emu, n, changed),
+				Config: manyConfig(emu, changed),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectChangedKeys{"ca-0501"},
 				}},
