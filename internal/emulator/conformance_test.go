@@ -105,13 +105,11 @@ func repoRoot(t *testing.T) string {
 // exampleSOAP is where the SOAP files README shows live, relative to the module root.
 const exampleSOAP = "examples/emulator/soap"
 
-// startEmulator serves an in-process emulator on loopback and returns its /wsman URL.
-func startEmulator(t *testing.T, cfg emulator.Config) string {
+// startEmulator serves an in-process emulator with an in-memory database on loopback and returns its
+// /wsman URL.
+func startEmulator(t *testing.T) string {
 	t.Helper()
-	cfg.Username, cfg.Password = confUser, confPass
-	if cfg.DBPath == "" {
-		cfg.DBPath = ":memory:"
-	}
+	cfg := emulator.Config{Username: confUser, Password: confPass, DBPath: ":memory:"}
 	srv, err := emulator.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -481,7 +479,7 @@ func TestConformanceSOAPExamples(t *testing.T) {
 func TestConformanceCurl(t *testing.T) {
 	t.Parallel()
 	needTools(t, "curl")
-	url := startEmulator(t, emulator.Config{})
+	url := startEmulator(t)
 	ws := &wsClient{t: t, url: url}
 	post := func(file string, wantStatus int) *wsman.Envelope {
 		t.Helper()
@@ -648,7 +646,7 @@ func pyNames(items []map[string]string) []string {
 func TestConformancePywinrmNTLM(t *testing.T) {
 	t.Parallel()
 	needPywinrm(t)
-	url := startEmulator(t, emulator.Config{})
+	url := startEmulator(t)
 	ws := &wsClient{t: t, url: url}
 	// Debian's OpenSSL 3 keeps MD4, which NTLM is built on, in its legacy provider.
 	conf, err := filepath.Abs(filepath.Join("testdata", "conformance", "openssl-legacy.cnf"))
@@ -677,7 +675,7 @@ func TestConformancePywinrmNTLM(t *testing.T) {
 func TestConformancePywinrm(t *testing.T) {
 	t.Parallel()
 	needPywinrm(t)
-	url := startEmulator(t, emulator.Config{})
+	url := startEmulator(t)
 	ws := &wsClient{t: t, url: url}
 	py := func(args ...string) pyResult { t.Helper(); return pywinrm(t, url, confPass, args...) }
 
@@ -837,7 +835,7 @@ func (r wslRun) items(t *testing.T, what string) []*wsman.Instance {
 func TestConformanceWSL(t *testing.T) {
 	t.Parallel()
 	needTools(t, "wsl", "curl", "xmllint", "uuidgen", "bash")
-	url := startEmulator(t, emulator.Config{})
+	url := startEmulator(t)
 	ws := &wsClient{t: t, url: url}
 	wsl := newWSL(t, url)
 
