@@ -2,7 +2,7 @@
 # The quick start (`make demo`): build the provider, start the IPAM emulator on a free loopback port,
 # apply examples/quickstart with real Terraform, show that a second plan is clean, change one customer
 # address space behind Terraform's back with a raw SOAP call, show the drift, then destroy.
-# Needs only go, terraform and curl. Everything it creates lives in one temporary directory that is
+# Needs only go and terraform (curl is used when present, bash's /dev/tcp otherwise). Everything it creates lives in one temporary directory that is
 # removed on exit (set DEMO_KEEP=1 to keep it).
 set -euo pipefail
 
@@ -15,8 +15,8 @@ color=()
 section() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
 
-for tool in go terraform curl; do
-  command -v "$tool" >/dev/null || fail "$tool is not on PATH; the demo needs go, terraform and curl"
+for tool in go terraform; do
+  command -v "$tool" >/dev/null || fail "$tool is not on PATH; the demo needs go and terraform"
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ipam-demo.XXXXXX")"
@@ -87,7 +87,7 @@ terraform plan -detailed-exitcode -input=false "${color[@]}" || rc=$?
 echo "terraform plan -detailed-exitcode: exit code $rc"
 [ "$rc" -eq 0 ] || fail "the plan after apply is not empty (exit code $rc, expected 0)"
 
-section "Out-of-band change: curl posts BulkAddOrUpdateAddressSpace for Tenant-Contoso"
+section "Out-of-band change: a raw SOAP BulkAddOrUpdateAddressSpace for Tenant-Contoso"
 cat >"$work/drift.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"
@@ -118,9 +118,28 @@ cat >"$work/drift.xml" <<EOF
   </s:Body>
 </s:Envelope>
 EOF
-echo "curl -sS -u $username:*** -H 'Content-Type: application/soap+xml;charset=UTF-8' --data-binary @drift.xml $endpoint"
-response="$(curl -sS -u "$username:$password" -H 'Content-Type: application/soap+xml;charset=UTF-8' \
-  --data-binary @"$work/drift.xml" -w '\nHTTP %{http_code}' "$endpoint")" || fail "curl could not reach the emulator"
+# post_soap FILE posts a SOAP file to the emulator and prints the body, then "HTTP <status>". Without
+# curl it sends the same request with bash's /dev/tcp (HTTP/1.0, so the answer is not chunked).
+post_soap() {
+  if command -v curl >/dev/null && [ -z "${DEMO_NO_CURL:-}" ]; then
+    echo "curl -sS -u $username:*** -H 'Content-Type: application/soap+xml;charset=UTF-8' --data-binary @$(basename "$1") $endpoint" >&2
+    curl -sS -u "$username:$password" -H 'Content-Type: application/soap+xml;charset=UTF-8' \
+      --data-binary @"$1" -w '\nHTTP %{http_code}' "$endpoint"
+    return
+  fi
+  local hostport="${endpoint#http://}"
+  hostport="${hostport%%/*}"
+  echo "POST $endpoint with bash /dev/tcp (no curl): $(basename "$1")" >&2
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" || return 1
+  printf 'POST /wsman HTTP/1.0\r\nHost: %s\r\nAuthorization: Basic %s\r\nContent-Type: application/soap+xml;charset=UTF-8\r\nContent-Length: %s\r\n\r\n' \
+    "$hostport" "$(printf '%s:%s' "$username" "$password" | base64 | tr -d '\n')" "$(wc -c <"$1" | tr -d ' ')" >&3
+  cat "$1" >&3
+  local reply
+  reply="$(cat <&3)"
+  exec 3<&-
+  printf '%s\nHTTP %s' "${reply#*$'\r\n\r\n'}" "$(printf '%s' "$reply" | head -n 1 | cut -d' ' -f2)"
+}
+response="$(post_soap "$work/drift.xml")" || fail "could not reach the emulator"
 status="${response##*HTTP }"
 body="${response%$'\n'HTTP *}"
 # One MSFT_IPAM_OperationStatus per item: a non-zero Win32Status means the item failed.
