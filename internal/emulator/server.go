@@ -1,11 +1,13 @@
 package emulator
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -138,6 +140,16 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Hijack lets fault injection drop the connection while the request is still logged.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the response writer cannot be hijacked")
+	}
+	r.status = 0
+	return hj.Hijack()
+}
+
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
@@ -146,13 +158,6 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 // serve handles one request and returns a short name of what it was, for the log.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
-	if s.cfg.Latency > 0 {
-		select {
-		case <-time.After(s.cfg.Latency):
-		case <-r.Context().Done():
-			return "cancelled"
-		}
-	}
 	if r.URL.Path == "/emulator/faults" || r.URL.Path == "/emulator/stats" {
 		s.serveAdmin(w, r)
 		return "admin"
@@ -240,6 +245,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			s.inflight--
 			s.mu.Unlock()
 		}()
+	}
+	// The added latency stands for WinRM and WMI at work, so it counts as an operation in flight.
+	if s.cfg.Latency > 0 {
+		select {
+		case <-time.After(s.cfg.Latency):
+		case <-r.Context().Done():
+			return "cancelled"
+		}
 	}
 	return s.dispatch(w, r, env)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -305,17 +306,24 @@ func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateR
 	for k, v := range r.applyItems(ctx, items) {
 		errs[k] = v
 	}
-	st := r.readBack(ctx, plan, names, errs, &resp.Diagnostics)
+	st := r.readBack(ctx, plan, names, &resp.Diagnostics)
 	addItemErrors(&resp.Diagnostics, "create", errs)
 	// With errors, Terraform taints the resource and plans a replacement; Delete then keeps the
 	// items that succeeded, and the next Create adopts them.
 	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(stateID(names), pm.Timeouts, &resp.Diagnostics))...)
 }
 
-// readBack reads the named items after a change and returns the state of those that now exist as
-// planned: items that failed are left out unless the server still holds them.
-func (r *addressSpacesResource) readBack(ctx context.Context, plan *bulkState, names []string, errs map[string]error, diags *diag.Diagnostics) *bulkState {
+// readBackTimeout bounds the read after a change. It runs even when the operation's context was
+// cancelled (an interrupted apply), so the state records what the finished calls created.
+const readBackTimeout = 30 * time.Second
+
+// readBack reads the named items after a change and returns the state of those that exist: an item
+// that failed is tracked too if the server holds it (a call whose answer was lost, an adopted
+// address space IPAM refused to change), with the server's values, so the next plan shows the rest.
+func (r *addressSpacesResource) readBack(ctx context.Context, plan *bulkState, names []string, diags *diag.Diagnostics) *bulkState {
 	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBackTimeout)
+	defer cancel()
 	found, err := r.lookup(ctx, names)
 	if err != nil {
 		diags.AddError("Cannot read back the address spaces", err.Error()+"\n\nRun terraform apply again: items already applied are adopted, not duplicated.")
@@ -323,10 +331,7 @@ func (r *addressSpacesResource) readBack(ctx context.Context, plan *bulkState, n
 	}
 	for _, name := range names {
 		a := found[strings.ToLower(name)]
-		if a == nil {
-			continue
-		}
-		if _, failed := errs[name]; failed {
+		if a == nil || a.Type != itemType(plan.items[name]) {
 			continue
 		}
 		prior := plan.items[name]
@@ -491,14 +496,8 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 			st.items[name] = plan.items[name]
 		}
 	}
-	// 3. Read back what was created, for its InstanceID.
-	var created []string
-	for _, name := range fresh {
-		if errs[name] == nil {
-			created = append(created, name)
-		}
-	}
-	back := r.readBack(ctx, plan, created, errs, &resp.Diagnostics)
+	// 3. Read back the new names, for their InstanceIDs, whether or not their call succeeded.
+	back := r.readBack(ctx, plan, fresh, &resp.Diagnostics)
 	for k, v := range back.items {
 		st.items[k] = v
 		st.ids[k] = back.ids[k]

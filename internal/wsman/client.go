@@ -77,16 +77,26 @@ func (c *Client) Do(ctx context.Context, req Request) (*Envelope, error) {
 	if attempts < 1 {
 		attempts = 1
 	}
-	for attempt := 1; ; attempt++ {
+	// A server that refused to act (busy: 503, quota) gets more patience than an outcome that is
+	// unknown: repeating a refused request is always safe, and a busy WinRM frees up within seconds.
+	busyAttempts := attempts * busyPatience
+	if attempts == 1 {
+		busyAttempts = 1 // retries are off
+	}
+	for attempt, busy := 1, 0; ; attempt++ {
 		env, err := c.once(ctx, req)
 		if err == nil {
 			return env, nil
 		}
 		lastErr = err
-		if attempt >= attempts || !retryable(err, req.Idempotent) || ctx.Err() != nil {
+		if refused(err) {
+			busy++
+			attempt = min(attempt, attempts-1)
+		}
+		if attempt >= attempts || busy >= busyAttempts || !retryable(err, req.Idempotent) || ctx.Err() != nil {
 			return nil, lastErr
 		}
-		wait := c.backoff(attempt)
+		wait := c.backoff(max(attempt, min(busy, attempts)))
 		c.debug(ctx, "WS-Management request will be retried", map[string]any{
 			"action": shortAction(req.Header.Action), "attempt": attempt, "backoff_ms": wait.Milliseconds(), "error": err.Error()})
 		select {
@@ -116,6 +126,19 @@ func (c *Client) backoff(attempt int) time.Duration {
 // acting on it (connection refused, 503, quota) can always be; one whose fate is unknown
 // (connection dropped mid-way, timeout) only when repeating it is harmless. A failure that cannot
 // heal (TLS verification, an unknown host) is not repeated at all, even though nothing was sent.
+// busyPatience multiplies the attempts a request gets when the server says it is busy.
+const busyPatience = 5
+
+// refused reports a failure where the server said it did not act: HTTP 503 or WinRM's quota fault.
+func refused(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status == http.StatusServiceUnavailable
+	}
+	var f *Fault
+	return errors.As(err, &f) && f.WSManCode == ErrQuotaLimit
+}
+
 func retryable(err error, idempotent bool) bool {
 	var te *TransportError
 	if errors.As(err, &te) {

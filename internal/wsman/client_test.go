@@ -826,7 +826,8 @@ func TestHTTPErrorClasses(t *testing.T) {
 			},
 			wantMsg: []string{"0x80041019", "Address space with the same name already exists."}},
 		{name: "503", handler: raw(503, "", ""), idempotent: true,
-			check: func(t *testing.T, err error) { wantStatus(t, err, 503) }, wantMsg: []string{"HTTP 503", "busy or starting"}, wantReqs: 3},
+			// A refusal gets busyPatience (5) times the attempts (3) before the client gives up.
+			check: func(t *testing.T, err error) { wantStatus(t, err, 503) }, wantMsg: []string{"HTTP 503", "busy or starting"}, wantReqs: 15},
 		{name: "302 not followed", handler: raw(302, "", "", "Location", "/elsewhere"),
 			check: func(t *testing.T, err error) { wantStatus(t, err, 302) }, wantMsg: []string{"HTTP 302"}},
 		{name: "200 garbage", handler: raw(200, "application/soap+xml", "this is not XML at all"),
@@ -1102,7 +1103,8 @@ func TestRecordedFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
-		{name: "quota limit until attempts run out", replies: []reply{{500, "fault_quota_limit.xml"}, {500, "fault_quota_limit.xml"}, {500, "fault_quota_limit.xml"}}, wantReqs: 3,
+		// A refusal gets busyPatience (5) times the attempts (3) before the client gives up.
+		{name: "quota limit until attempts run out", replies: repeatReply(reply{500, "fault_quota_limit.xml"}, 15), wantReqs: 15,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				if f := asFault(t, err); f.WSManCode != wsman.ErrQuotaLimit {
 					t.Errorf("fault %+v", f)
@@ -1195,7 +1197,7 @@ func TestRetries(t *testing.T) {
 	}{
 		{name: "503 twice, idempotent", rule: emulator.FaultRule{Kind: emulator.FaultUnavailable, Count: 2}, idempotent: true, wantReqs: 3},
 		{name: "503 twice, not idempotent", rule: emulator.FaultRule{Kind: emulator.FaultUnavailable, Count: 2}, wantReqs: 3, wantStored: true},
-		{name: "503 always, capped by attempts", rule: emulator.FaultRule{Kind: emulator.FaultUnavailable}, idempotent: true, attempts: 4, wantReqs: 4,
+		{name: "503 always, capped by attempts", rule: emulator.FaultRule{Kind: emulator.FaultUnavailable}, idempotent: true, attempts: 4, wantReqs: 4 * 5,
 			wantErr: func(t *testing.T, err error) { wantStatus(t, err, 503) }},
 		{name: "503 with retries disabled", rule: emulator.FaultRule{Kind: emulator.FaultUnavailable, Count: 1}, idempotent: true, attempts: 1, wantReqs: 1,
 			wantErr: func(t *testing.T, err error) { wantStatus(t, err, 503) }},
@@ -1652,4 +1654,12 @@ func TestLogging(t *testing.T) {
 	if len(all) == 0 {
 		t.Fatal("nothing was logged")
 	}
+}
+
+func repeatReply(r reply, n int) []reply {
+	out := make([]reply, n)
+	for i := range out {
+		out[i] = r
+	}
+	return out
 }
