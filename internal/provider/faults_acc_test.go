@@ -447,15 +447,10 @@ func (c matrixCase) reason() string {
 }
 
 // strikes counts how often the fault has struck so far, from the emulator's request log: one
-// line per answered request, naming the fault. A dropped connection leaves no line (the emulator
-// aborts the handler), so drops are the requests received but never logged; nothing else is in
-// flight when this is called, between Terraform commands.
-func (c matrixCase) strikes(emu *emulator.Running, reqs *requestLog) int {
-	switch c.kind {
-	case emulator.FaultSlow:
+// line per request, naming the fault (a dropped connection too).
+func (c matrixCase) strikes(_ *emulator.Running, reqs *requestLog) int {
+	if c.kind == emulator.FaultSlow {
 		return reqs.count(" cancelled ") // the client hung up before the delay was over
-	case emulator.FaultDropBefore, emulator.FaultDropAfter:
-		return int(emu.Requests()) - reqs.count("")
 	}
 	return reqs.count(" fault-" + string(c.kind) + " ")
 }
