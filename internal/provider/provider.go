@@ -292,7 +292,7 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": ws.Endpoint(), "auth": strings.ToLower(wc.Auth)})
-	client := wmi.New(ws)
+	client := loggedClient{next: wmi.New(ws)}
 	resp.ResourceData, resp.DataSourceData = ipam.Client(client), ipam.Client(client)
 }
 

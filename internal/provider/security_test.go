@@ -190,6 +190,7 @@ func checkLogs(t *testing.T, logs map[string]string, actions []string, passwords
 		"Terraform core TRACE lines":         regexp.MustCompile(`\[TRACE\]\s+(backend/local|statemgr\.Filesystem):`),
 		"the provider's WS-Management lines": regexp.MustCompile(`\[DEBUG\]\s+ipam\.wsman: WS-Management request: .*status=200`),
 		"the provider's request bodies":      regexp.MustCompile(`\[TRACE\]\s+ipam\.wsman: WS-Management request body: .*body="<s:Envelope`),
+		"the provider's IPAM call lines":     regexp.MustCompile(`\[DEBUG\]\s+ipam\.ipam: IPAM call: .*method=BulkAddOrUpdateAddressSpace`),
 		"the provider's response bodies":     regexp.MustCompile(`\[TRACE\]\s+ipam\.wsman: WS-Management response body: .*body="<s:Envelope`),
 		"the provider's configuration line":  regexp.MustCompile(`\[DEBUG\]\s+ipam: IPAM provider configured: .*tf_rpc=ConfigureProvider`),
 		"the protocol's TRACE lines":         regexp.MustCompile(`\[TRACE\]\s+sdk\.proto: Received request: .*tf_rpc=ApplyResourceChange`),
