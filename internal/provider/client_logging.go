@@ -22,7 +22,7 @@ type loggedClient struct {
 var _ ipam.Client = loggedClient{}
 
 func logCall(ctx context.Context, method string, start time.Time, fields map[string]any, err error) {
-	ctx = tflog.NewSubsystem(ctx, subsystemIPAM)
+	ctx = tflog.NewSubsystem(ctx, subsystemIPAM, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_IPAM", subsystemIPAM))
 	fields["method"] = method
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	if err != nil {

@@ -16,12 +16,12 @@ const subsystemWSMan = "wsman"
 type tfLogger struct{}
 
 func (tfLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	ctx = tflog.NewSubsystem(ctx, subsystemWSMan)
+	ctx = tflog.NewSubsystem(ctx, subsystemWSMan, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_IPAM", subsystemWSMan))
 	tflog.SubsystemDebug(ctx, subsystemWSMan, msg, fields)
 }
 
 func (tfLogger) Trace(ctx context.Context, msg string, fields map[string]any) {
-	ctx = tflog.NewSubsystem(ctx, subsystemWSMan)
+	ctx = tflog.NewSubsystem(ctx, subsystemWSMan, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_IPAM", subsystemWSMan))
 	tflog.SubsystemTrace(ctx, subsystemWSMan, msg, fields)
 }
 
