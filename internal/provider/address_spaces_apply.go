@@ -281,27 +281,11 @@ func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateR
 	ctx, cancel := withTimeout(ctx, pm.Timeouts.Create, defaultBulkWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	names := sortedKeys(plan.items)
-	// Existing address spaces with a listed name are adopted: the update names them by InstanceID,
-	// whichever way the server matches bulk items.
-	existing, err := r.lookup(ctx, names)
+	errs := map[string]error{}
+	items, err := r.adopt(ctx, plan, names, errs)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
 		return
-	}
-	errs := map[string]error{}
-	var items []ipam.AddressSpace
-	for _, name := range names {
-		it := plan.items[name]
-		a := itemToDomain(name, it, "")
-		if ex := existing[strings.ToLower(name)]; ex != nil {
-			if ex.Type != a.Type {
-				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
-					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
-				continue
-			}
-			a.InstanceID = ex.InstanceID
-		}
-		items = append(items, a)
 	}
 	for k, v := range r.applyItems(ctx, items) {
 		errs[k] = v
@@ -330,15 +314,42 @@ func (r *addressSpacesResource) readBack(ctx context.Context, plan *bulkState, n
 		return st
 	}
 	for _, name := range names {
-		a := found[strings.ToLower(name)]
-		if a == nil || a.Type != itemType(plan.items[name]) {
-			continue
+		if a := found[strings.ToLower(name)]; a != nil && a.Type == itemType(plan.items[name]) {
+			st.track(name, a, plan.items[name])
 		}
-		prior := plan.items[name]
-		st.items[name] = itemFromDomain(a, &prior)
-		st.ids[name] = a.InstanceID
 	}
 	return st
+}
+
+// track records an address space as the server holds it, keeping prior spellings IPAM treats as
+// equal.
+func (st *bulkState) track(name string, a *ipam.AddressSpace, prior bulkItem) {
+	st.items[name] = itemFromDomain(a, &prior)
+	st.ids[name] = a.InstanceID
+}
+
+// adopt prepares new names for BulkAddOrUpdate. An address space that already exists under a name
+// is adopted: the item names it by InstanceID, whichever way the server matches bulk items. One of
+// the other type cannot be (IPAM never changes a type): that name gets an error in errs.
+func (r *addressSpacesResource) adopt(ctx context.Context, plan *bulkState, names []string, errs map[string]error) ([]ipam.AddressSpace, error) {
+	existing, err := r.lookup(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]ipam.AddressSpace, 0, len(names))
+	for _, name := range names {
+		a := itemToDomain(name, plan.items[name], "")
+		if ex := existing[strings.ToLower(name)]; ex != nil {
+			if ex.Type != a.Type {
+				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
+					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
+				continue
+			}
+			a.InstanceID = ex.InstanceID
+		}
+		items = append(items, a)
+	}
+	return items, nil
 }
 
 func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -356,13 +367,10 @@ func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
 	for _, name := range names {
-		a := found[strings.ToLower(name)]
-		if a == nil {
-			continue // deleted outside Terraform: the plan re-creates it
+		// One deleted outside Terraform is left out: the plan re-creates it.
+		if a := found[strings.ToLower(name)]; a != nil {
+			st.track(name, a, prior.items[name])
 		}
-		p := prior.items[name]
-		st.items[name] = itemFromDomain(a, &p)
-		st.ids[name] = a.InstanceID
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 }
@@ -466,27 +474,14 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 			fresh = append(fresh, name)
 		}
 	}
-	existing, err := r.lookup(ctx, fresh)
+	items, err := r.adopt(ctx, plan, fresh, errs)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
 		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
 		return
 	}
-	var items []ipam.AddressSpace
 	for _, name := range changed {
 		items = append(items, itemToDomain(name, plan.items[name], prior.ids[name]))
-	}
-	for _, name := range fresh {
-		a := itemToDomain(name, plan.items[name], "")
-		if ex := existing[strings.ToLower(name)]; ex != nil {
-			if ex.Type != a.Type {
-				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
-					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
-				continue
-			}
-			a.InstanceID = ex.InstanceID
-		}
-		items = append(items, a)
 	}
 	for k, v := range r.applyItems(ctx, items) {
 		errs[k] = v
