@@ -144,6 +144,12 @@ func patchFromInstance(in *wsman.Instance) patch {
 		p.decodeErr = invalid("", "the item is a %s, not an %s", class, classAddressSp)
 		return p
 	}
+	return readPatch(in)
+}
+
+// readPatch reads the address-space properties of an instance or of a method's in-parameters.
+func readPatch(in *wsman.Instance) patch {
+	var p patch
 	str := func(name string) *string {
 		prop, ok := in.Property(name)
 		if !ok {
@@ -195,21 +201,9 @@ func addressSpaceFromParams(in *wsman.InvokeInput, typ ipam.Type) (ipam.AddressS
 			return a, fmt.Errorf("parameter %s of %s must be a single string", p.Name, in.Method)
 		}
 	}
-	get := func(name string) string {
-		v, _ := (&wsman.Instance{Properties: in.Params}).Text(name)
-		return v
+	p := readPatch(&wsman.Instance{Properties: in.Params})
+	if p.decodeErr != nil {
+		return a, p.decodeErr
 	}
-	a.Name = get("Name")
-	a.Owner = get("Owner")
-	a.Description = get("Description")
-	a.AssociatedProviderAddressSpace = get("AssociatedProviderAddressSpace")
-	a.Tenant = get("Tenant")
-	a.VMNetwork = get("VMNetwork")
-	a.IsolationMethod = get("IsolationMethod")
-	cc, err := ipam.ParseCustomConfiguration(get("CustomConfiguration"))
-	if err != nil {
-		return a, err
-	}
-	a.CustomConfiguration = cc
-	return a, nil
+	return a, p.apply(&a)
 }
