@@ -3,12 +3,33 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
+
+// refusedBeforeActing reports a failure that left IPAM untouched: no ticket, a refused login, or
+// a request that never left.
+func refusedBeforeActing(err error) bool {
+	var (
+		ke *wsman.KerberosError
+		he *wsman.HTTPError
+		te *wsman.TransportError
+	)
+	switch {
+	case errors.As(err, &ke):
+		return true
+	case errors.As(err, &he):
+		return he.Status == http.StatusUnauthorized
+	case errors.As(err, &te):
+		return te.NotSent
+	}
+	return false
+}
 
 // trimKind drops the "invalid: " a sentinel-wrapped error starts with.
 func trimKind(err error) string {
@@ -55,7 +76,7 @@ func errorDiagnostic(action, resourceType, name string, err error) diag.Diagnost
 		}
 	}
 	var ie *ipam.Error
-	if !errors.As(err, &ie) && action != "read" {
+	if !errors.As(err, &ie) && action != "read" && !refusedBeforeActing(err) {
 		detail += "\n\nThe outcome may be unknown; run terraform plan to see what IPAM holds now."
 	}
 	return diag.NewErrorDiagnostic(summary, detail)

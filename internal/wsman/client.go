@@ -18,10 +18,13 @@ import (
 // Client sends WS-Management requests to one endpoint. It is safe for concurrent use; at most
 // MaxConcurrent requests are in flight at once, because WinRM enforces per-user quotas.
 type Client struct {
-	endpoint        string
-	http            *http.Client
-	auth            func(*http.Request)
-	authName        string
+	endpoint string
+	http     *http.Client
+	auth     func(*http.Request) error
+	authName string
+	// refusedLogin holds the first 401 the server answered: credentials do not heal within a
+	// run, and every further failed login counts towards an Active Directory account lockout.
+	refusedLogin    atomic.Pointer[HTTPError]
 	maxEnvelopeSize int
 	timeout         time.Duration
 	maxResponseSize int64
@@ -190,8 +193,13 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	hreq.Header.Set("User-Agent", "terraform-provider-ipam")
 	hreq.ContentLength = int64(len(body))
 	hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if he := c.refusedLogin.Load(); he != nil {
+		return nil, he
+	}
 	if c.auth != nil {
-		c.auth(hreq)
+		if err := c.auth(hreq); err != nil {
+			return nil, err
+		}
 	}
 	c.trace(ctx, "WS-Management request body", map[string]any{"action": shortAction(h.Action), "body": c.mask(string(body))})
 	start := time.Now()
@@ -216,6 +224,9 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	}
 	c.trace(ctx, "WS-Management response body", map[string]any{"action": shortAction(h.Action), "body": c.mask(string(data))})
 	env, perr := c.interpret(resp, data)
+	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized && c.auth != nil {
+		c.refusedLogin.CompareAndSwap(nil, he)
+	}
 	if f := (*Fault)(nil); errors.As(perr, &f) {
 		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)
 	} else if perr != nil {

@@ -474,6 +474,8 @@ func TestNewClientConfig(t *testing.T) {
 
 		{name: "kerberos to an IP address", cfg: wsman.Config{Endpoint: "https://10.1.2.3:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
 			wantErr: []string{"kerberos needs the server's fully qualified domain name", `"10.1.2.3"`}},
+		{name: "kerberos to an IP address with an explicit SPN", cfg: wsman.Config{Endpoint: "https://10.1.2.3:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5, SPN: "HTTP/ipam01.corp.example"}},
+			wantEndpoint: "https://10.1.2.3:5986/wsman"},
 		{name: "kerberos to a short name", cfg: wsman.Config{Endpoint: "https://ipam01:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
 			wantErr: []string{"fully qualified domain name", `"ipam01"`}},
 		{name: "kerberos without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
@@ -578,6 +580,17 @@ func TestAuthAgainstEmulator(t *testing.T) {
 			wantClean(t, err, tc.pass)
 			if c.Requests() != 1 {
 				t.Errorf("a refused login was retried: %d attempts", c.Requests())
+			}
+			// Credentials do not heal within a run, and each failed login counts towards a
+			// domain account's lockout: later calls fail the same way without reaching the server.
+			seen, _, _ := srv.st.snapshot()
+			for range 3 {
+				if err2 := identify(ctx, c, true); err2 == nil || err2.Error() != err.Error() {
+					t.Fatalf("after a refused login: %v, want %v", err2, err)
+				}
+			}
+			if now, _, _ := srv.st.snapshot(); now != seen || c.Requests() != 1 {
+				t.Errorf("after a refused login, %d more requests reached the server (client sent %d in all)", now-seen, c.Requests())
 			}
 		})
 	}

@@ -147,7 +147,7 @@ func NewClient(cfg Config) (*Client, error) {
 		if cfg.Username == "" {
 			return nil, errors.New("basic authentication needs a username and a password")
 		}
-		c.auth = func(r *http.Request) { r.SetBasicAuth(cfg.Username, cfg.Password) }
+		c.auth = basicAuth(cfg.Username, cfg.Password)
 	case AuthNTLM:
 		if cfg.Username == "" {
 			return nil, errors.New("NTLM authentication needs a username (DOMAIN\\user, user@domain or a local account) and a password")
@@ -155,7 +155,7 @@ func NewClient(cfg Config) (*Client, error) {
 		// The negotiator reads the credentials from a Basic header it never sends, and keeps the
 		// connection authenticated, as WinRM does, so later requests on it need no handshake.
 		c.http.Transport = ntlmssp.Negotiator{RoundTripper: base}
-		c.auth = func(r *http.Request) { r.SetBasicAuth(cfg.Username, cfg.Password) }
+		c.auth = basicAuth(cfg.Username, cfg.Password)
 	case AuthKerberos:
 		spnego, err := newKerberos(cfg, host)
 		if err != nil {
@@ -163,11 +163,15 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		c.auth = spnego
 	case AuthCertificate:
-		c.auth = func(r *http.Request) { r.Header.Set("Authorization", certificateAuthHeader) }
+		c.auth = func(r *http.Request) error { r.Header.Set("Authorization", certificateAuthHeader); return nil }
 	default:
 		return nil, fmt.Errorf("auth %q is not one of basic, ntlm, kerberos, certificate", cfg.Auth)
 	}
 	return c, nil
+}
+
+func basicAuth(user, pass string) func(*http.Request) error {
+	return func(r *http.Request) error { r.SetBasicAuth(user, pass); return nil }
 }
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
