@@ -74,6 +74,26 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 				}
 			}
 		}
+	case s.kerberos != nil && isKerberosHeader(auth):
+		scheme, token, _ := strings.Cut(strings.TrimSpace(auth), " ")
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+		if err != nil {
+			break
+		}
+		user, err := s.kerberos.accept(scheme, b)
+		if err != nil {
+			s.log.Printf("kerberos login refused: %v", err)
+			break
+		}
+		if s.sameUser(user) {
+			if cs != nil {
+				// Like NTLM, a Kerberos login holds for the rest of the connection.
+				cs.mu.Lock()
+				cs.user = user
+				cs.mu.Unlock()
+			}
+			return true
+		}
 	default:
 		token, ok := parseNegotiateHeader(auth)
 		if !ok || cs == nil {
@@ -102,6 +122,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	}
 	// WinRM answers with 401, an empty body and the schemes it accepts.
 	w.Header().Add("WWW-Authenticate", "Negotiate")
+	if s.kerberos != nil {
+		w.Header().Add("WWW-Authenticate", "Kerberos")
+	}
 	if !s.cfg.DisableBasic {
 		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 	}
@@ -111,4 +134,20 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 
 func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// isKerberosHeader tells a Kerberos token from an NTLM one: both may come under "Negotiate".
+func isKerberosHeader(v string) bool {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok {
+		return false
+	}
+	if strings.EqualFold(scheme, "Kerberos") {
+		return true
+	}
+	if !strings.EqualFold(scheme, "Negotiate") {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+	return err == nil && ntlmMessageType(b) == 0
 }

@@ -41,6 +41,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of -tls-cert")
 	fs.StringVar(&clientCA, "tls-client-ca", "", "PEM CA whose client certificates may log in (certificate auth; the certificate's CN or e-mail names the user)")
 	fs.BoolVar(&cfg.DisableBasic, "disable-basic", false, "refuse HTTP Basic, as Windows does by default (NTLM and certificates still work)")
+	fs.StringVar(&cfg.KerberosKeytab, "keytab", "", "also take Kerberos logins (tickets from a real KDC) for the service principals in this keytab, e.g. HTTP/ipam.corp.example")
 	fs.IntVar(&cfg.MaxConcurrentOperations, "max-concurrent-operations", 0, "answer WinRM's quota fault past this many requests in flight (0: no limit)")
 	fs.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request, e.g. 20ms")
 	fs.Var(&custom, "custom-field", "custom field that CustomConfiguration may name (repeatable)")

@@ -40,6 +40,9 @@ type Config struct {
 	// DisableBasic refuses HTTP Basic, as a Windows server does by default; NTLM and client
 	// certificates still work.
 	DisableBasic bool
+	// KerberosKeytab, when set, is a keytab with the service principal's keys (HTTP/host): the
+	// emulator then takes Kerberos logins with tickets from a real KDC, for the user Username.
+	KerberosKeytab string
 	// MaxConcurrentOperations answers WinRM's quota fault when more requests than this are in
 	// flight (WinRM's MaxConcurrentOperationsPerUser); 0 is unlimited.
 	MaxConcurrentOperations int
@@ -64,6 +67,7 @@ type Server struct {
 	mu       sync.Mutex
 	enums    map[string]*enumeration
 	faults   []*FaultRule
+	kerberos *kerberosAcceptor
 	inflight int
 	closed   bool
 	// requests and bytesIn count what clients sent, for tests and benchmarks.
@@ -110,6 +114,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.eng.setFailItem(match)
+	if cfg.KerberosKeytab != "" {
+		if s.kerberos, err = newKerberosAcceptor(cfg.KerberosKeytab); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

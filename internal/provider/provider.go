@@ -153,7 +153,7 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		},
 		Blocks: map[string]schema.Block{
 			"kerberos": schema.SingleNestedBlock{
-				MarkdownDescription: "Kerberos settings, for `auth = \"kerberos\"` only. The endpoint must use the server's fully qualified name.",
+				MarkdownDescription: "Kerberos settings, for `auth = \"kerberos\"` only. The endpoint must use the server's fully qualified name, unless `spn` is set.",
 				Attributes: map[string]schema.Attribute{
 					"realm": schema.StringAttribute{
 						Optional:            true,
@@ -165,7 +165,7 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					},
 					"spn": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "Service principal of the server. Default `HTTP/<endpoint host>`; `WSMAN/<host>` also works on Windows.",
+						MarkdownDescription: "Service principal of the server. Default `HTTP/<endpoint host>`; `WSMAN/<host>` also works on Windows. Set it when the endpoint is an IP address or an alias.",
 					},
 				},
 			},
