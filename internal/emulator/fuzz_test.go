@@ -15,6 +15,14 @@ import (
 	"time"
 
 	ntlmssp "github.com/Azure/go-ntlmssp"
+	krbclient "github.com/jcmturner/gokrb5/v8/client"
+	krbconfig "github.com/jcmturner/gokrb5/v8/config"
+	"github.com/jcmturner/gokrb5/v8/iana/etypeID"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
+	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/messages"
+	"github.com/jcmturner/gokrb5/v8/spnego"
+	"github.com/jcmturner/gokrb5/v8/types"
 
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
@@ -236,4 +244,85 @@ func checkNTLM(t *testing.T, srv *Server, identify, msg []byte, password, author
 	default:
 		t.Fatalf("Authorization %q: status %d", authorization, rec.Code)
 	}
+}
+
+// kerberosFixture is an acceptor for HTTP/ipam.ipam.test and a genuine SPNEGO token for alice,
+// made without a KDC: the ticket is sealed with the service's key, as a KDC would seal it.
+func kerberosFixture(tb testing.TB, serviceSecret string) (*kerberosAcceptor, func() []byte) {
+	tb.Helper()
+	kt := keytab.New()
+	if err := kt.AddEntry("HTTP/ipam.ipam.test", "IPAM.TEST", serviceSecret, time.Now(), 1, etypeID.AES256_CTS_HMAC_SHA1_96); err != nil {
+		tb.Fatal(err)
+	}
+	b, err := kt.Marshal()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "http.keytab")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	acc, err := newKerberosAcceptor(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	token := func() []byte {
+		cl := krbclient.NewWithPassword("alice", "IPAM.TEST", "unused", krbconfig.New())
+		now := time.Now().UTC()
+		tkt, key, err := messages.NewTicket(types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, "alice"), "IPAM.TEST",
+			types.NewPrincipalName(nametype.KRB_NT_SRV_HST, "HTTP/ipam.ipam.test"), "IPAM.TEST",
+			types.NewKrbFlags(), kt, etypeID.AES256_CTS_HMAC_SHA1_96, 1, now, now, now.Add(time.Hour), now.Add(time.Hour))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		init, err := spnego.NewNegTokenInitKRB5(cl, tkt, key)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		st := spnego.SPNEGOToken{Init: true, NegTokenInit: init}
+		b, err := st.Marshal()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return b
+	}
+	return acc, token
+}
+
+// A genuine token is accepted once; the same token again is a replay, as Windows refuses it.
+func TestKerberosAcceptReplay(t *testing.T) {
+	acc, token := kerberosFixture(t, "service-secret")
+	tok := token()
+	if user, err := acc.accept("Negotiate", tok); err != nil || user != "alice" {
+		t.Fatalf("genuine token: %q, %v", user, err)
+	}
+	if _, err := acc.accept("Negotiate", tok); err == nil {
+		t.Fatal("a replayed token was accepted")
+	}
+	other, _ := kerberosFixture(t, "another-secret") // the ticket does not decrypt with this key
+	if _, err := other.accept("Negotiate", token()); err == nil {
+		t.Fatal("a ticket sealed with another key was accepted")
+	}
+}
+
+// No token but a genuine one gets in, and no input panics or hangs the acceptor.
+func FuzzKerberos(f *testing.F) {
+	acc, token := kerberosFixture(f, "service-secret")
+	tok := token()
+	f.Add(tok, false)
+	f.Add(tok[:len(tok)/2], false)
+	f.Add([]byte{0x60, 0x82, 0xff, 0xff, 0x06}, true)
+	f.Add(bytes.Repeat([]byte{0x30, 0x80}, 64), true)
+	f.Fuzz(func(t *testing.T, b []byte, bare bool) {
+		scheme := "Negotiate"
+		if bare {
+			scheme = "Kerberos"
+		}
+		withinDeadline(t, fuzzDeadline, func() {
+			user, err := acc.accept(scheme, b)
+			if err == nil && user != "alice" {
+				t.Fatalf("accepted as %q", user)
+			}
+		})
+	})
 }

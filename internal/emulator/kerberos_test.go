@@ -3,7 +3,9 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -121,6 +123,35 @@ func TestKerberosLogin(t *testing.T) {
 		var he *wsman.HTTPError
 		if !errors.As(err, &he) || he.Status != http.StatusUnauthorized || !strings.Contains(err.Error(), "service principal") {
 			t.Fatalf("error %v, want HTTP 401 with a hint about the service principal", err)
+		}
+	})
+
+	t.Run("malformed tokens", func(t *testing.T) {
+		// Hostile or broken tokens are refused with 401, and the server goes on.
+		for _, h := range []string{
+			"Negotiate " + base64.StdEncoding.EncodeToString([]byte{0x60, 0x82, 0xff, 0xff, 0x06}),
+			"Negotiate " + base64.StdEncoding.EncodeToString([]byte{0xa0, 0x03, 0x30, 0x01, 0x00}),
+			"Kerberos " + base64.StdEncoding.EncodeToString([]byte{0x60, 0x05, 0x06, 0x03, 0x2a, 0x86, 0x48}),
+			"Kerberos " + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x30, 0x80}, 64)),
+			"Kerberos !!not-base64",
+		} {
+			req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader("<x/>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", soapContentType)
+			req.Header.Set("Authorization", h)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s: %v", h, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s: HTTP %d, want 401", h, resp.StatusCode)
+			}
+		}
+		if _, err := cl.GetByName(ctx, "krb-provider"); err != nil {
+			t.Fatalf("after malformed tokens: %v", err)
 		}
 	})
 
