@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
@@ -75,6 +76,34 @@ func TestKerberosLogin(t *testing.T) {
 		cl := kerberosClient(t, kdc, endpoint, `ipam.test\`+testkdc.User, kdc.Password, testkdc.SPN)
 		if _, err := cl.GetByName(ctx, "krb-provider"); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("concurrent requests", func(t *testing.T) {
+		// One login for all of them, and no token refused as a replay of another.
+		ws, err := wsman.NewClient(wsman.Config{Endpoint: endpoint, Auth: wsman.AuthKerberos, Username: testkdc.User + "@" + testkdc.Realm,
+			Password: kdc.Password, MaxConcurrent: 16, Kerberos: wsman.KerberosConfig{Krb5Conf: kdc.Krb5Conf, SPN: testkdc.SPN}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := strings.Count(kdc.Log(), "AS_REQ")
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for range 64 {
+			wg.Go(func() {
+				if _, err := ws.Do(ctx, wsman.Request{Body: wsman.Identify{}, Idempotent: true}); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		// Pre-authentication takes two AS exchanges: the first learns that it is required.
+		if n := strings.Count(kdc.Log(), "AS_REQ") - before; n > 2 {
+			t.Errorf("the KDC saw %d AS requests for one client, want one login", n)
 		}
 	})
 

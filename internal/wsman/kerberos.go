@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	krbclient "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
@@ -80,23 +81,27 @@ func newKerberos(cfg Config, host string) (func(*http.Request) error, error) {
 	var (
 		mu    sync.Mutex
 		final *KerberosError
+		last  int64 // microsecond at which the last token was complete
 	)
 	return func(r *http.Request) error {
 		mu.Lock()
-		f := final
-		mu.Unlock()
-		if f != nil {
-			return f
+		defer mu.Unlock()
+		if final != nil {
+			return final
+		}
+		// A service's replay cache tells authenticators apart by their time to the microsecond
+		// (RFC 4120 3.2.3), so two tokens made within one microsecond would fail as a replay.
+		for time.Now().UnixMicro() <= last {
+			time.Sleep(time.Microsecond)
 		}
 		err := spnego.SetSPNEGOHeader(cl, r, spn)
+		last = time.Now().UnixMicro()
 		if err == nil {
 			return nil
 		}
 		ke := kerberosError(err, spn, realm, path)
 		if ke.Final {
-			mu.Lock()
 			final = ke
-			mu.Unlock()
 		}
 		return ke
 	}, nil
