@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -19,20 +20,29 @@ import (
 // MaxConcurrent requests are in flight at once, because WinRM enforces per-user quotas.
 type Client struct {
 	endpoint string
-	http     *http.Client
 	auth     func(*http.Request) error
 	authName string
 	// refusedLogin holds the first 401 the server answered: credentials do not heal within a
 	// run, and every further failed login counts towards an Active Directory account lockout.
-	refusedLogin    atomic.Pointer[HTTPError]
+	refusedLogin atomic.Pointer[HTTPError]
+	// Until the server has taken the credentials once, requests go one at a time (loginGate):
+	// a burst of first requests with a wrong password would count as that many failed logins.
+	loginGate       chan struct{}
+	loggedIn        atomic.Bool
 	maxEnvelopeSize int
 	timeout         time.Duration
 	maxResponseSize int64
 	retry           RetryPolicy
-	sem             chan struct{}
-	log             Logger
-	secrets         []string
-	requests        atomic.Int64
+	// sem counts requests in flight. Each takes an HTTP client with one connection of its own
+	// (a slot): the most recently used idle one, so that sequential requests share a connection
+	// and its login, or a new one.
+	sem      chan struct{}
+	slotMu   sync.Mutex
+	idle     []*http.Client
+	newSlot  func() *http.Client
+	log      Logger
+	secrets  []string
+	requests atomic.Int64
 }
 
 // RetryPolicy says how often and how patiently a request that is safe to repeat is retried after
@@ -110,6 +120,23 @@ func (c *Client) Do(ctx context.Context, req Request) (*Envelope, error) {
 	}
 }
 
+func (c *Client) takeSlot() *http.Client {
+	c.slotMu.Lock()
+	defer c.slotMu.Unlock()
+	if n := len(c.idle); n > 0 {
+		hc := c.idle[n-1]
+		c.idle = c.idle[:n-1]
+		return hc
+	}
+	return c.newSlot()
+}
+
+func (c *Client) putSlot(hc *http.Client) {
+	c.slotMu.Lock()
+	c.idle = append(c.idle, hc)
+	c.slotMu.Unlock()
+}
+
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.retry.Base << (attempt - 1)
 	if d > c.retry.Max || d <= 0 {
@@ -174,12 +201,28 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	if len(body) > c.maxEnvelopeSize {
 		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than max_envelope_size (%d)", shortAction(h.Action), len(body), c.maxEnvelopeSize)
 	}
+	if c.auth != nil && !c.loggedIn.Load() {
+		select {
+		case c.loginGate <- struct{}{}:
+			if c.loggedIn.Load() {
+				<-c.loginGate // the request ahead logged in while this one waited
+			} else {
+				defer func() { <-c.loginGate }()
+			}
+		case <-ctx.Done():
+			return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
+		}
+	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
 	}
-	defer func() { <-c.sem }()
+	hc := c.takeSlot()
+	defer func() {
+		c.putSlot(hc)
+		<-c.sem
+	}()
 
 	// The server works for at most OperationTimeout; the HTTP exchange gets a little more so that
 	// the server's own timeout fault can arrive.
@@ -204,7 +247,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	c.trace(ctx, "WS-Management request body", map[string]any{"action": shortAction(h.Action), "body": c.mask(string(body))})
 	start := time.Now()
 	c.requests.Add(1)
-	resp, err := c.http.Do(hreq)
+	resp, err := hc.Do(hreq)
 	if err != nil {
 		terr := classifyTransport(c.endpoint, err, ctx, rctx, c.timeout)
 		c.debug(ctx, "WS-Management request failed", map[string]any{
@@ -226,6 +269,8 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	env, perr := c.interpret(resp, data)
 	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized && c.auth != nil {
 		c.refusedLogin.CompareAndSwap(nil, he)
+	} else {
+		c.loggedIn.Store(true)
 	}
 	if f := (*Fault)(nil); errors.As(perr, &f) {
 		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)

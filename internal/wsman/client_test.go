@@ -596,6 +596,61 @@ func TestAuthAgainstEmulator(t *testing.T) {
 	}
 }
 
+// A burst of first requests with a wrong password costs one failed login, not one per request:
+// domain accounts lock out after a few.
+func TestRefusedLoginBurst(t *testing.T) {
+	t.Parallel()
+	for _, auth := range []string{"basic", "ntlm"} {
+		t.Run(auth, func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, emulator.Config{}, serverOpts{})
+			c := newClient(t, wsman.Config{Endpoint: srv.URL, Auth: auth, Username: `CORP\` + testUser, Password: "wrong", MaxConcurrent: 16})
+			ctx := testCtx(t, 10*time.Second)
+			var wg sync.WaitGroup
+			for range 32 {
+				wg.Go(func() {
+					if err := identify(ctx, c, true); err == nil || asHTTP(t, err).Status != http.StatusUnauthorized {
+						t.Errorf("identify: %v, want 401", err)
+					}
+				})
+			}
+			wg.Wait()
+			requests, negotiates, _ := srv.st.snapshot()
+			if c.Requests() != 1 || negotiates > 1 {
+				t.Errorf("the client sent %d requests (%d reached the server, %d NTLM handshakes); want one login attempt", c.Requests(), requests, negotiates)
+			}
+		})
+	}
+}
+
+// A burst of first requests with the right password: after the first login, requests run in
+// parallel, each NTLM connection logs in once, and no handshake leg strays onto another
+// connection (which the server would answer with 401). Rounds make a race show.
+func TestNTLMConcurrentLogins(t *testing.T) {
+	t.Parallel()
+	for round := range 3 {
+		srv := startServer(t, emulator.Config{}, serverOpts{holdResponse: 50 * time.Millisecond})
+		c := newClient(t, wsman.Config{Endpoint: srv.URL, Auth: "ntlm", Username: `CORP\` + testUser, Password: testPass, MaxConcurrent: 16})
+		ctx := testCtx(t, 20*time.Second)
+		var wg sync.WaitGroup
+		for range 48 {
+			wg.Go(func() {
+				if err := identify(ctx, c, true); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			})
+		}
+		wg.Wait()
+		_, negotiates, conns := srv.st.snapshot()
+		if negotiates != conns {
+			t.Errorf("round %d: %d NTLM handshakes on %d connections, want one per connection", round, negotiates, conns)
+		}
+		if m := srv.st.max(); m < 2 || m > 16 {
+			t.Errorf("round %d: at most %d requests in flight, want 2..16", round, m)
+		}
+	}
+}
+
 // WinRM keeps an NTLM login for the life of the connection; the client must reuse it rather than
 // run the three-leg handshake on every request.
 func TestNTLMKeepsConnectionAuthenticated(t *testing.T) {

@@ -118,26 +118,38 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       tlsConfig,
-		TLSHandshakeTimeout:   30 * time.Second,
-		MaxIdleConns:          cfg.MaxConcurrent * 2,
-		MaxIdleConnsPerHost:   cfg.MaxConcurrent,
-		MaxConnsPerHost:       cfg.MaxConcurrent,
-		IdleConnTimeout:       90 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     false, // WinRM speaks HTTP/1.1
+	// Each of the MaxConcurrent slots has a transport with one connection of its own. NTLM
+	// authenticates a connection, and its three legs must travel on the same one: with a shared
+	// pool, a concurrent request could take the connection between two legs (HTTP 401).
+	slot := func() *http.Client {
+		var rt http.RoundTripper = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:       tlsConfig,
+			TLSHandshakeTimeout:   30 * time.Second,
+			MaxIdleConns:          1,
+			MaxIdleConnsPerHost:   1,
+			MaxConnsPerHost:       1,
+			IdleConnTimeout:       90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			ForceAttemptHTTP2:     false, // WinRM speaks HTTP/1.1
+		}
+		if auth == AuthNTLM {
+			// The negotiator reads the credentials from a Basic header it never sends, and keeps
+			// the connection authenticated, as WinRM does, so later requests on it need no handshake.
+			rt = ntlmssp.Negotiator{RoundTripper: rt}
+		}
+		return &http.Client{Transport: rt, CheckRedirect: noRedirects}
 	}
 	c := &Client{
 		endpoint:        endpoint,
-		http:            &http.Client{Transport: base, CheckRedirect: noRedirects},
+		sem:             make(chan struct{}, cfg.MaxConcurrent),
+		newSlot:         slot,
 		maxEnvelopeSize: cfg.MaxEnvelopeSize,
 		timeout:         cfg.Timeout,
 		maxResponseSize: cfg.MaxResponseSize,
 		retry:           retry,
-		sem:             make(chan struct{}, cfg.MaxConcurrent),
+		loginGate:       make(chan struct{}, 1),
 		log:             cfg.Logger,
 		secrets:         []string{cfg.Password},
 		authName:        auth,
@@ -152,9 +164,6 @@ func NewClient(cfg Config) (*Client, error) {
 		if cfg.Username == "" {
 			return nil, errors.New("NTLM authentication needs a username (DOMAIN\\user, user@domain or a local account) and a password")
 		}
-		// The negotiator reads the credentials from a Basic header it never sends, and keeps the
-		// connection authenticated, as WinRM does, so later requests on it need no handshake.
-		c.http.Transport = ntlmssp.Negotiator{RoundTripper: base}
 		c.auth = basicAuth(cfg.Username, cfg.Password)
 	case AuthKerberos:
 		spnego, err := newKerberos(cfg, host)
