@@ -64,7 +64,7 @@ func asIPAMError(name string, err error) *ipam.Error {
 
 // checked applies every rule that needs the server's data to a would-be address space, and returns
 // the provider space's record for a customer space. self is the record being updated, 0 on add.
-func (e *engine) checked(ctx context.Context, tx *sql.Tx, a *ipam.AddressSpace, self int64, fields map[string]string) (sql.NullInt64, error) {
+func (e *engine) checked(ctx context.Context, tx *txn, a *ipam.AddressSpace, self int64, fields map[string]string) (sql.NullInt64, error) {
 	var none sql.NullInt64
 	if a.Type == ipam.TypeCustomer && a.IsolationMethod != "" {
 		// Windows takes the cmdlet's values; the emulator stores the canonical spelling.
@@ -110,7 +110,7 @@ func (e *engine) checked(ctx context.Context, tx *sql.Tx, a *ipam.AddressSpace, 
 }
 
 // add creates one address space inside tx.
-func (e *engine) add(ctx context.Context, tx *sql.Tx, a ipam.AddressSpace, fields map[string]string) (*ipam.AddressSpace, int64, error) {
+func (e *engine) add(ctx context.Context, tx *txn, a ipam.AddressSpace, fields map[string]string) (*ipam.AddressSpace, int64, error) {
 	providerID, err := e.checked(ctx, tx, &a, 0, fields)
 	if err != nil {
 		return nil, 0, err
@@ -130,7 +130,7 @@ func (e *engine) add(ctx context.Context, tx *sql.Tx, a ipam.AddressSpace, field
 // Add runs AddProviderAddressSpace or AddCustomerAddressSpace.
 func (e *engine) Add(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	var out *ipam.AddressSpace
-	err := e.st.tx(ctx, func(tx *sql.Tx) error {
+	err := e.st.tx(ctx, func(tx *txn) error {
 		fields, err := customFields(ctx, tx)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (e *engine) Add(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpa
 // every item, successes included ("the status for each add operation").
 func (e *engine) BulkAddOrUpdate(ctx context.Context, items []patch) ([]ipam.OperationStatus, error) {
 	statuses := make([]ipam.OperationStatus, len(items))
-	err := e.st.tx(ctx, func(tx *sql.Tx) error {
+	err := e.st.tx(ctx, func(tx *txn) error {
 		fields, err := customFields(ctx, tx)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (e *engine) BulkAddOrUpdate(ctx context.Context, items []patch) ([]ipam.Ope
 // found by InstanceID, or by name when no InstanceID is sent.
 func (e *engine) BulkDelete(ctx context.Context, items []patch) ([]ipam.OperationStatus, error) {
 	statuses := make([]ipam.OperationStatus, len(items))
-	err := e.st.tx(ctx, func(tx *sql.Tx) error {
+	err := e.st.tx(ctx, func(tx *txn) error {
 		for i := range items {
 			statuses[i] = e.eachItem(ctx, tx, i, items[i].name(), func() (int64, error) {
 				return e.delete(ctx, tx, &items[i])
@@ -184,7 +184,7 @@ func (e *engine) BulkDelete(ctx context.Context, items []patch) ([]ipam.Operatio
 	return statuses, err
 }
 
-func (e *engine) eachItem(ctx context.Context, tx *sql.Tx, i int, name string, fn func() (int64, error)) ipam.OperationStatus {
+func (e *engine) eachItem(ctx context.Context, tx *txn, i int, name string, fn func() (int64, error)) ipam.OperationStatus {
 	st := ipam.OperationStatus{Index: uint32(i)}
 	if fail := e.failItem.Load(); fail != nil && (*fail)(name) {
 		st.Win32Status = ipam.Win32InvalidOperation
@@ -224,7 +224,7 @@ func (p *patch) name() string {
 	return ""
 }
 
-func (e *engine) addOrUpdate(ctx context.Context, tx *sql.Tx, p *patch, fields map[string]string) (int64, error) {
+func (e *engine) addOrUpdate(ctx context.Context, tx *txn, p *patch, fields map[string]string) (int64, error) {
 	if p.decodeErr != nil {
 		return 0, p.decodeErr
 	}
@@ -301,7 +301,7 @@ func (p *patch) apply(a *ipam.AddressSpace) error {
 	return nil
 }
 
-func (e *engine) delete(ctx context.Context, tx *sql.Tx, p *patch) (int64, error) {
+func (e *engine) delete(ctx context.Context, tx *txn, p *patch) (int64, error) {
 	if p.decodeErr != nil {
 		return 0, p.decodeErr
 	}
