@@ -24,6 +24,12 @@ func (d *Data) TransformDefaults(ctx context.Context, configRaw tftypes.Value) d
 	var diags diag.Diagnostics
 	var err error
 
+	// Patched (see README): without a default anywhere in the schema the walk over every value
+	// changes nothing.
+	if d.Schema != nil && !fwschema.SchemaHasAttribute(d.Schema, fwschema.AttributeHasDefault) {
+		return diags
+	}
+
 	configData := Data{
 		Description:    DataDescriptionConfiguration,
 		Schema:         d.Schema,

@@ -20,8 +20,15 @@ import (
 func (d *Data) NullifyCollectionBlocks(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 
-	blockPathExpressions := fwschema.SchemaBlockPathExpressions(ctx, d.Schema)
 	topBlocks := d.Schema.GetBlocks()
+
+	// Patched (see README): only list and set blocks change, so without one the walk over every
+	// value is skipped.
+	if !hasCollectionBlock(topBlocks) {
+		return diags
+	}
+
+	blockPathExpressions := fwschema.SchemaBlockPathExpressions(ctx, d.Schema)
 
 	// Errors are handled as richer diag.Diagnostics instead.
 	d.TerraformValue, _ = tftypes.Transform(d.TerraformValue, func(tfTypePath *tftypes.AttributePath, tfTypeValue tftypes.Value) (tftypes.Value, error) {
@@ -106,4 +113,20 @@ func (d *Data) NullifyCollectionBlocks(ctx context.Context) diag.Diagnostics {
 	})
 
 	return diags
+}
+
+// hasCollectionBlock reports whether a list or set block is among blocks or nested in them.
+func hasCollectionBlock(blocks map[string]fwschema.Block) bool {
+	for _, b := range blocks {
+		switch b.GetNestingMode() {
+		case fwschema.BlockNestingModeList, fwschema.BlockNestingModeSet:
+			return true
+		}
+
+		if o := b.GetNestedObject(); o != nil && hasCollectionBlock(o.GetBlocks()) {
+			return true
+		}
+	}
+
+	return false
 }

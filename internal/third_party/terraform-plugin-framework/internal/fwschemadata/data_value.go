@@ -89,6 +89,21 @@ func (d Data) ValueAtPath(ctx context.Context, schemaPath path.Path) (attr.Value
 		return nil, diags
 	}
 
+	diags.Append(ValidateAttributeValue(ctx, attrType, attrValue, func() (tftypes.Value, error) { return tfValue, nil }, schemaPath)...)
+
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	return attrValue, diags
+}
+
+// ValidateAttributeValue runs the checks of a value's own type (xattr.ValidateableAttribute, or
+// xattr.TypeWithValidate given the value in its terraform form) that ValueAtPath runs. Patched
+// (see README): factored out of ValueAtPath for callers that already hold the value.
+func ValidateAttributeValue(ctx context.Context, attrType attr.Type, attrValue attr.Value, tfValue func() (tftypes.Value, error), schemaPath path.Path) diag.Diagnostics {
+	var diags diag.Diagnostics
+
 	switch t := attrValue.(type) {
 	case xattr.ValidateableAttribute:
 		resp := xattr.ValidateAttributeResponse{}
@@ -106,25 +121,29 @@ func (d Data) ValueAtPath(ctx context.Context, schemaPath path.Path) (attr.Value
 		diags.Append(resp.Diagnostics...)
 
 		logging.FrameworkTrace(ctx, "Called provider defined Value ValidateAttribute")
-
-		if diags.HasError() {
-			return nil, diags
-		}
 	default:
 		//nolint:staticcheck // xattr.TypeWithValidate is deprecated, but we still need to support it.
 		if attrTypeWithValidate, ok := attrType.(xattr.TypeWithValidate); ok {
 			logging.FrameworkTrace(ctx, "Type implements TypeWithValidate")
 			logging.FrameworkTrace(ctx, "Calling provider defined Type Validate")
 
+			tfValue, err := tfValue()
+			if err != nil {
+				diags.AddAttributeError(
+					schemaPath,
+					"Value Conversion Error",
+					"An unexpected error was encountered trying to convert an attribute value. This is always an error in the provider. Please report the following to the provider developer:\n\n"+
+						"Error: "+err.Error(),
+				)
+
+				return diags
+			}
+
 			diags.Append(attrTypeWithValidate.Validate(ctx, tfValue, schemaPath)...)
 
 			logging.FrameworkTrace(ctx, "Called provider defined Type Validate")
-
-			if diags.HasError() {
-				return nil, diags
-			}
 		}
 	}
 
-	return attrValue, diags
+	return diags
 }

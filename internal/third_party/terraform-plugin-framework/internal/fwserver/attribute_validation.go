@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema"
@@ -39,6 +41,12 @@ type ValidateAttributeRequest struct {
 	// schema validation RPCs, such as forward-compatible Terraform
 	// behavior changes.
 	ClientCapabilities validator.ValidateSchemaClientCapabilities
+
+	// attributeConfigFromObject marks AttributeConfig as already read from
+	// the enclosing object. Patched (see README): reading each nested
+	// attribute from the root of the configuration cost a schema and value
+	// walk per attribute of every element.
+	attributeConfigFromObject bool
 }
 
 // ValidateAttributeResponse represents a response to a
@@ -94,7 +102,16 @@ func AttributeValidate(ctx context.Context, a fwschema.Attribute, req ValidateAt
 		TerraformValue: req.Config.Raw,
 	}
 
-	attributeConfig, diags := configData.ValueAtPath(ctx, req.AttributePath)
+	var attributeConfig attr.Value
+	var diags diag.Diagnostics
+	if req.attributeConfigFromObject {
+		attributeConfig = req.AttributeConfig
+		diags = fwschemadata.ValidateAttributeValue(ctx, a.GetType(), attributeConfig, func() (tftypes.Value, error) {
+			return attributeConfig.ToTerraformValue(ctx)
+		}, req.AttributePath)
+	} else {
+		attributeConfig, diags = configData.ValueAtPath(ctx, req.AttributePath)
+	}
 	resp.Diagnostics.Append(diags...)
 
 	if diags.HasError() {
@@ -1227,12 +1244,24 @@ func NestedAttributeObjectValidate(ctx context.Context, o fwschema.NestedAttribu
 		}
 	}
 
+	// The values of a known object's attributes, which ValueAtPath would find there too.
+	var objectAttributes map[string]attr.Value
+	if objectVal, ok := req.AttributeConfig.(basetypes.ObjectValuable); ok && !req.AttributeConfig.IsNull() && !req.AttributeConfig.IsUnknown() {
+		if object, diags := objectVal.ToObjectValue(ctx); !diags.HasError() {
+			objectAttributes = object.Attributes()
+		}
+	}
+
 	for nestedName, nestedAttr := range o.GetAttributes() {
 		nestedAttrReq := ValidateAttributeRequest{
 			AttributePath:           req.AttributePath.AtName(nestedName),
 			AttributePathExpression: req.AttributePathExpression.AtName(nestedName),
 			Config:                  req.Config,
 			ClientCapabilities:      req.ClientCapabilities,
+		}
+		if v, ok := objectAttributes[nestedName]; ok && v != nil {
+			nestedAttrReq.AttributeConfig = v
+			nestedAttrReq.attributeConfigFromObject = true
 		}
 		nestedAttrResp := &ValidateAttributeResponse{}
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema"
+	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema/fwxschema"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschemadata"
 	"github.com/hashicorp/terraform-plugin-framework/internal/privatestate"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -115,6 +116,13 @@ func SchemaModifyPlan(ctx context.Context, s fwschema.Schema, req ModifySchemaPl
 			return
 		}
 
+		// Patched (see README): an attribute with no plan modifier at any depth keeps its planned
+		// value (the reads above still report values that do not convert), so the walk over its
+		// elements and writing it back are skipped.
+		if !attributeHasPlanModifiers(attribute) {
+			continue
+		}
+
 		attrResp := ModifyAttributePlanResponse{
 			AttributePlan: attrReq.AttributePlan,
 			Private:       attrReq.Private,
@@ -194,4 +202,69 @@ func SchemaModifyPlan(ctx context.Context, s fwschema.Schema, req ModifySchemaPl
 		resp.RequiresReplace = append(resp.RequiresReplace, blockResp.RequiresReplace...)
 		resp.Private = blockResp.Private
 	}
+}
+
+// attributeHasPlanModifiers reports whether a, its nested object or an attribute nested in it at
+// any depth has a plan modifier.
+func attributeHasPlanModifiers(a fwschema.Attribute) bool {
+	return fwschema.AttributeTreeHas(a, func(a fwschema.Attribute) bool {
+		switch m := a.(type) {
+		case fwxschema.AttributeWithBoolPlanModifiers:
+			if len(m.BoolPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithFloat32PlanModifiers:
+			if len(m.Float32PlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithFloat64PlanModifiers:
+			if len(m.Float64PlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithInt32PlanModifiers:
+			if len(m.Int32PlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithInt64PlanModifiers:
+			if len(m.Int64PlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithListPlanModifiers:
+			if len(m.ListPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithMapPlanModifiers:
+			if len(m.MapPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithNumberPlanModifiers:
+			if len(m.NumberPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithObjectPlanModifiers:
+			if len(m.ObjectPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithSetPlanModifiers:
+			if len(m.SetPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithStringPlanModifiers:
+			if len(m.StringPlanModifiers()) > 0 {
+				return true
+			}
+		case fwxschema.AttributeWithDynamicPlanModifiers:
+			if len(m.DynamicPlanModifiers()) > 0 {
+				return true
+			}
+		}
+
+		if na, ok := a.(fwschema.NestedAttribute); ok {
+			if o, ok := na.GetNestedObject().(fwxschema.NestedAttributeObjectWithPlanModifiers); ok && len(o.ObjectPlanModifiers()) > 0 {
+				return true
+			}
+		}
+
+		return false
+	})
 }

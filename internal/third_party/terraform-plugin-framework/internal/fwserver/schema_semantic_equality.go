@@ -6,6 +6,9 @@ package fwserver
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschemadata"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -52,7 +55,13 @@ type SchemaSemanticEqualityResponse struct {
 func SchemaSemanticEquality(ctx context.Context, req SchemaSemanticEqualityRequest, resp *SchemaSemanticEqualityResponse) {
 	var diags diag.Diagnostics
 
-	for name := range req.ProposedNewData.Schema.GetAttributes() {
+	for name, attribute := range req.ProposedNewData.Schema.GetAttributes() {
+		// Patched (see README): an attribute whose values cannot implement semantic equality
+		// keeps its new value, so reading and comparing both values whole is skipped.
+		if !typeHasSemanticEquality(ctx, attribute.GetType()) {
+			continue
+		}
+
 		valueReq := fwschemadata.ValueSemanticEqualityRequest{
 			Path: path.Root(name),
 		}
@@ -143,4 +152,44 @@ func SchemaSemanticEquality(ctx context.Context, req SchemaSemanticEqualityReque
 			return
 		}
 	}
+}
+
+// typeHasSemanticEquality reports whether values of t, or of a type nested in it, may implement
+// semantic equality.
+func typeHasSemanticEquality(ctx context.Context, t attr.Type) bool {
+	if t == nil {
+		return true
+	}
+
+	switch t.ValueType(ctx).(type) {
+	case basetypes.BoolValuableWithSemanticEquals, basetypes.Float32ValuableWithSemanticEquals,
+		basetypes.Float64ValuableWithSemanticEquals, basetypes.Int32ValuableWithSemanticEquals,
+		basetypes.Int64ValuableWithSemanticEquals, basetypes.ListValuableWithSemanticEquals,
+		basetypes.MapValuableWithSemanticEquals, basetypes.NumberValuableWithSemanticEquals,
+		basetypes.ObjectValuableWithSemanticEquals, basetypes.SetValuableWithSemanticEquals,
+		basetypes.StringValuableWithSemanticEquals, basetypes.DynamicValuableWithSemanticEquals:
+		return true
+	}
+
+	switch tt := t.(type) {
+	case basetypes.DynamicTypable:
+		// The underlying value's type is only known from the value.
+		return true
+	case attr.TypeWithElementType:
+		return typeHasSemanticEquality(ctx, tt.ElementType())
+	case attr.TypeWithAttributeTypes:
+		for _, at := range tt.AttributeTypes() {
+			if typeHasSemanticEquality(ctx, at) {
+				return true
+			}
+		}
+	case attr.TypeWithElementTypes:
+		for _, et := range tt.ElementTypes() {
+			if typeHasSemanticEquality(ctx, et) {
+				return true
+			}
+		}
+	}
+
+	return false
 }

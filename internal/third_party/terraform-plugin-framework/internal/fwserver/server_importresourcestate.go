@@ -181,7 +181,7 @@ func (s *Server) ImportResourceState(ctx context.Context, req *ImportResourceSta
 	}
 
 	// Set any write-only attributes in the import state to null
-	modifiedState, err := tftypes.Transform(importResp.State.Raw, NullifyWriteOnlyAttributes(ctx, importResp.State.Schema))
+	modifiedState, err := nullifyWriteOnly(ctx, importResp.State.Raw, importResp.State.Schema)
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"Error Modifying Import State",

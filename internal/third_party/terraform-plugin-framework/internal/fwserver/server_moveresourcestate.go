@@ -227,7 +227,7 @@ func (s *Server) MoveResourceState(ctx context.Context, req *MoveResourceStateRe
 		}
 
 		// Set any write-only attributes in the move resource state to null
-		modifiedState, err := tftypes.Transform(moveStateResp.TargetState.Raw, NullifyWriteOnlyAttributes(ctx, moveStateResp.TargetState.Schema))
+		modifiedState, err := nullifyWriteOnly(ctx, moveStateResp.TargetState.Raw, moveStateResp.TargetState.Schema)
 		if err != nil {
 			resp.Diagnostics.AddError(
 				"Error Modifying Move Resource State",

@@ -177,7 +177,7 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 	}
 
 	// Set any write-only attributes in the plan to null
-	modifiedPlan, err := tftypes.Transform(resp.PlannedState.Raw, NullifyWriteOnlyAttributes(ctx, resp.PlannedState.Schema))
+	modifiedPlan, err := nullifyWriteOnly(ctx, resp.PlannedState.Raw, resp.PlannedState.Schema)
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"Error Modifying Planned State",
@@ -275,7 +275,7 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 	if !resp.PlannedState.Raw.IsNull() {
 		modifySchemaPlanReq := ModifySchemaPlanRequest{
 			Config:  *req.Config,
-			Plan:    stateToPlan(*resp.PlannedState),
+			Plan:    stateAsPlan(*resp.PlannedState),
 			State:   *req.PriorState,
 			Private: resp.PlannedPrivate.Provider,
 		}
@@ -293,7 +293,7 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 		SchemaModifyPlan(ctx, req.ResourceSchema, modifySchemaPlanReq, &modifySchemaPlanResp)
 
 		resp.Diagnostics = modifySchemaPlanResp.Diagnostics
-		resp.PlannedState = planToState(modifySchemaPlanResp.Plan)
+		resp.PlannedState = planAsState(modifySchemaPlanResp.Plan)
 		resp.RequiresReplace = append(resp.RequiresReplace, modifySchemaPlanResp.RequiresReplace...)
 		resp.PlannedPrivate.Provider = modifySchemaPlanResp.Private
 
@@ -316,7 +316,7 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 		modifyPlanReq := resource.ModifyPlanRequest{
 			ClientCapabilities: req.ClientCapabilities,
 			Config:             *req.Config,
-			Plan:               stateToPlan(*resp.PlannedState),
+			Plan:               stateAsPlan(*resp.PlannedState),
 			State:              *req.PriorState,
 			Private:            resp.PlannedPrivate.Provider,
 		}
@@ -348,7 +348,7 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 		logging.FrameworkTrace(ctx, "Called provider defined Resource ModifyPlan")
 
 		resp.Diagnostics = modifyPlanResp.Diagnostics
-		resp.PlannedState = planToState(modifyPlanResp.Plan)
+		resp.PlannedState = planAsState(modifyPlanResp.Plan)
 		resp.PlannedIdentity = modifyPlanResp.Identity
 		resp.RequiresReplace = append(resp.RequiresReplace, modifyPlanResp.RequiresReplace...)
 		resp.PlannedPrivate.Provider = modifyPlanResp.Private
@@ -585,6 +585,23 @@ func planToState(plan tfsdk.Plan) *tfsdk.State {
 func stateToPlan(state tfsdk.State) tfsdk.Plan {
 	return tfsdk.Plan{
 		Raw:    state.Raw.Copy(),
+		Schema: state.Schema,
+	}
+}
+
+// planAsState and stateAsPlan are planToState and stateToPlan without the deep copy. Patched (see
+// README): the plan modification steps hand the planned value from one to the next and drop the
+// previous holder, so the copies (five of the whole value per plan) protected nothing.
+func planAsState(plan tfsdk.Plan) *tfsdk.State {
+	return &tfsdk.State{
+		Raw:    plan.Raw,
+		Schema: plan.Schema,
+	}
+}
+
+func stateAsPlan(state tfsdk.State) tfsdk.Plan {
+	return tfsdk.Plan{
+		Raw:    state.Raw,
 		Schema: state.Schema,
 	}
 }

@@ -241,7 +241,7 @@ func (s *Server) UpdateResource(ctx context.Context, req *UpdateResourceRequest,
 	}
 
 	// Set any write-only attributes in the state to null
-	modifiedState, err := tftypes.Transform(resp.NewState.Raw, NullifyWriteOnlyAttributes(ctx, resp.NewState.Schema))
+	modifiedState, err := nullifyWriteOnly(ctx, resp.NewState.Raw, resp.NewState.Schema)
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"Error Modifying State",

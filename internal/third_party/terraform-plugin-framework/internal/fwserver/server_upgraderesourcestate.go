@@ -226,7 +226,7 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *UpgradeResourceS
 		}
 
 		// Set any write-only attributes in the state to null
-		modifiedState, err := tftypes.Transform(upgradedStateValue, NullifyWriteOnlyAttributes(ctx, req.ResourceSchema))
+		modifiedState, err := nullifyWriteOnly(ctx, upgradedStateValue, req.ResourceSchema)
 		if err != nil {
 			resp.Diagnostics.AddError(
 				"Error Modifying Upgraded Resource State",
@@ -254,7 +254,7 @@ func (s *Server) UpgradeResourceState(ctx context.Context, req *UpgradeResourceS
 	}
 
 	// Set any write-only attributes in the state to null
-	modifiedState, err := tftypes.Transform(upgradeResourceStateResponse.State.Raw, NullifyWriteOnlyAttributes(ctx, req.ResourceSchema))
+	modifiedState, err := nullifyWriteOnly(ctx, upgradeResourceStateResponse.State.Raw, req.ResourceSchema)
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"Error Modifying Upgraded Resource State",

@@ -67,3 +67,13 @@ func NullifyWriteOnlyAttributes(ctx context.Context, resourceSchema fwschema.Sch
 		return val, nil
 	}
 }
+
+// nullifyWriteOnly applies NullifyWriteOnlyAttributes to val. Patched (see README): a schema without
+// write-only attributes leaves the value as it is, so the walk over every value is skipped.
+func nullifyWriteOnly(ctx context.Context, val tftypes.Value, resourceSchema fwschema.Schema) (tftypes.Value, error) {
+	if resourceSchema != nil && !fwschema.SchemaHasAttribute(resourceSchema, fwschema.AttributeIsWriteOnly) {
+		return val, nil
+	}
+
+	return tftypes.Transform(val, NullifyWriteOnlyAttributes(ctx, resourceSchema))
+}
