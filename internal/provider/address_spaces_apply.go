@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
@@ -95,36 +96,81 @@ func foldEqual(a, b types.String) bool {
 	return strings.EqualFold(a.ValueString(), b.ValueString())
 }
 
-func (r *addressSpacesResource) get(ctx context.Context, from getter, diags *diag.Diagnostics) (*addressSpacesModel, *bulkState) {
-	var m addressSpacesModel
-	diags.Append(from.Get(ctx, &m)...)
-	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
-	if diags.HasError() {
-		return &m, st
-	}
-	if !m.AddressSpaces.IsNull() && !m.AddressSpaces.IsUnknown() {
-		items, d := itemsOf(m.AddressSpaces)
-		diags.Append(d...)
-		st.items = items
-	}
-	if !m.IDs.IsNull() && !m.IDs.IsUnknown() {
-		for k, v := range m.IDs.Elements() {
-			if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-				st.ids[k] = s.ValueString()
-			}
-		}
-	}
-	return &m, st
+// bulkMeta is what the resource's value holds besides the items.
+type bulkMeta struct {
+	ID       types.String
+	Timeouts timeouts.Value
+	// rawTimeouts is timeouts as read, written back unchanged.
+	rawTimeouts tftypes.Value
 }
 
-func (st *bulkState) model(id types.String, to timeouts.Value, diags *diag.Diagnostics) *addressSpacesModel {
-	spaces, d := mapOf(st.items)
-	diags.Append(d...)
-	ids := make(map[string]attr.Value, len(st.ids))
-	for k, v := range st.ids {
-		ids[k] = types.StringValue(v)
+// rawSource is a plan, state or configuration: its raw value and typed access to small attributes.
+type rawSource interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// get reads a plan or state. The items are read from the raw value (see itemsOfRaw).
+func (r *addressSpacesResource) get(ctx context.Context, raw tftypes.Value, from rawSource, diags *diag.Diagnostics) (*bulkMeta, *bulkState) {
+	m := &bulkMeta{}
+	st := &bulkState{items: map[string]bulkItem{}, ids: map[string]string{}}
+	diags.Append(from.GetAttribute(ctx, path.Root("id"), &m.ID)...)
+	diags.Append(from.GetAttribute(ctx, path.Root("timeouts"), &m.Timeouts)...)
+	if diags.HasError() {
+		return m, st
 	}
-	return &addressSpacesModel{ID: id, AddressSpaces: spaces, IDs: types.MapValueMust(types.StringType, ids), Timeouts: to}
+	m.rawTimeouts, _ = rawAttr(raw, "timeouts")
+	if spaces, ok := rawAttr(raw, "address_spaces"); ok && spaces.IsKnown() && !spaces.IsNull() {
+		items, err := itemsOfRaw(spaces)
+		if err != nil {
+			diags.AddError("Unexpected address_spaces value", err.Error()+"\n\nThis is a bug in the provider.")
+			return m, st
+		}
+		st.items = items
+	}
+	if ids, ok := rawAttr(raw, "ids"); ok {
+		st.ids = idsOfRaw(ids)
+	}
+	return m, st
+}
+
+// idsOfRaw reads the known ids of a raw ids value.
+func idsOfRaw(v tftypes.Value) map[string]string {
+	out := map[string]string{}
+	var elems map[string]tftypes.Value
+	if !v.IsKnown() || v.IsNull() || v.As(&elems) != nil {
+		return out
+	}
+	for k, e := range elems {
+		var s string
+		if e.IsKnown() && !e.IsNull() && e.As(&s) == nil {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// write sets a state to these items, with the resource's id and timeouts.
+func (st *bulkState) write(ctx context.Context, to *tfsdk.State, id types.String, m *bulkMeta, diags *diag.Diagnostics) {
+	spaces, err := rawOfItems(ctx, st.items)
+	if err != nil {
+		diags.AddError("Cannot write address_spaces", err.Error()+"\n\nThis is a bug in the provider.")
+		return
+	}
+	idv, err := id.ToTerraformValue(ctx)
+	if err != nil {
+		diags.AddError("Cannot write the id", err.Error()+"\n\nThis is a bug in the provider.")
+		return
+	}
+	typ, ok := to.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		diags.AddError("Cannot write the state", fmt.Sprintf("The schema's type is %T, not an object. This is a bug in the provider.", to.Schema.Type()))
+		return
+	}
+	to2 := m.rawTimeouts
+	if to2.Type() == nil {
+		to2 = tftypes.NewValue(typ.AttributeTypes["timeouts"], nil)
+	}
+	to.Raw = tftypes.NewValue(typ, map[string]tftypes.Value{"id": idv, "address_spaces": spaces, "ids": rawOfIDs(st.ids), "timeouts": to2})
 }
 
 // lookupLimit is how many names one WQL disjunction may carry; past it one unfiltered query of
@@ -274,7 +320,7 @@ func stateID(names []string) types.String {
 }
 
 func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	pm, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
+	pm, plan := r.get(ctx, req.Plan.Raw, req.Plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -294,7 +340,7 @@ func (r *addressSpacesResource) Create(ctx context.Context, req resource.CreateR
 	addItemErrors(&resp.Diagnostics, "create", errs)
 	// With errors, Terraform taints the resource and plans a replacement; Delete then keeps the
 	// items that succeeded, and the next Create adopts them.
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(stateID(names), pm.Timeouts, &resp.Diagnostics))...)
+	st.write(ctx, &resp.State, stateID(names), pm, &resp.Diagnostics)
 }
 
 // readBackTimeout bounds the read after a change. It runs even when the operation's context was
@@ -353,7 +399,7 @@ func (r *addressSpacesResource) adopt(ctx context.Context, plan *bulkState, name
 }
 
 func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	m, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	m, prior := r.get(ctx, req.State.Raw, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -372,56 +418,89 @@ func (r *addressSpacesResource) Read(ctx context.Context, req resource.ReadReque
 			st.track(name, a, prior.items[name])
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
+	st.write(ctx, &resp.State, m.ID, m, &resp.Diagnostics)
 }
 
-// ModifyPlan keeps items that differ from the state only in ways IPAM ignores, and keeps the ids of
-// address spaces that stay, so a plan shows exactly the keys that change.
+// ModifyPlan sets the defaults of address_spaces' attributes, keeps items that differ from the
+// state only in ways IPAM ignores, and keeps the ids of address spaces that stay, so a plan shows
+// exactly the keys that change. It works on the raw values: a plan of thousands of keys spent most
+// of its time converting them.
 func (r *addressSpacesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		// A destroy: Delete must really delete, even a resource whose create failed in part.
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDestroy, []byte(`true`))...)
 		return
 	}
+	bug := func(err error) {
+		resp.Diagnostics.AddError("Cannot plan address_spaces", err.Error()+"\n\nThis is a bug in the provider.")
+	}
+	raw, err := applyItemDefaults(resp.Plan.Raw, req.Config.Raw)
+	if err != nil {
+		bug(err)
+		return
+	}
+	resp.Plan.Raw = raw
 	if req.State.Raw.IsNull() {
 		return
 	}
-	m, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
-	sm, prior := r.get(ctx, req.State, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || m.AddressSpaces.IsUnknown() {
+	planSpaces, ok := rawAttr(raw, "address_spaces")
+	if !ok || !planSpaces.IsKnown() || planSpaces.IsNull() {
 		return
 	}
-	changed := false
-	ids := make(map[string]attr.Value, len(plan.items))
-	for name, it := range plan.items {
-		p, ok := prior.items[name]
+	var stateElems map[string]tftypes.Value
+	planElems, err := rawElems(planSpaces)
+	if err != nil {
+		bug(err)
+		return
+	}
+	plan, err := itemsOfRaw(planSpaces)
+	if err != nil {
+		bug(err)
+		return
+	}
+	prior := map[string]bulkItem{}
+	if stateSpaces, ok := rawAttr(req.State.Raw, "address_spaces"); ok && stateSpaces.IsKnown() && !stateSpaces.IsNull() {
+		if err := stateSpaces.As(&stateElems); err != nil {
+			bug(err)
+			return
+		}
+		if prior, err = itemsOfRaw(stateSpaces); err != nil {
+			bug(err)
+			return
+		}
+	}
+	stateIDs, _ := rawAttr(req.State.Raw, "ids")
+	priorIDs := idsOfRaw(stateIDs)
+	changed := len(plan) != len(prior)
+	ids := make(map[string]tftypes.Value, len(plan))
+	for name, it := range plan {
+		p, ok := prior[name]
 		if ok && sameItem(it, p) {
-			plan.items[name] = p
+			planElems[name] = stateElems[name]
 		} else {
 			changed = true
 		}
-		if id, ok2 := prior.ids[name]; ok && ok2 && it.Type.Equal(p.Type) {
-			ids[name] = types.StringValue(id)
+		if id, ok2 := priorIDs[name]; ok && ok2 && it.Type.Equal(p.Type) {
+			ids[name] = tftypes.NewValue(tftypes.String, id)
 		} else {
-			ids[name] = types.StringUnknown()
+			ids[name] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
 		}
 	}
-	if len(plan.items) != len(prior.items) {
-		changed = true
+	idsValue := stateIDs
+	if changed || stateIDs.Type() == nil {
+		idsValue = tftypes.NewValue(bulkIDsTF, ids)
 	}
-	spaces, d := mapOf(plan.items)
-	resp.Diagnostics.Append(d...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("address_spaces"), spaces)...)
-	if changed {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), types.MapValueMust(types.StringType, ids))...)
-	} else {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ids"), sm.IDs)...)
+	raw, err = withRawAttrs(raw, map[string]tftypes.Value{"address_spaces": tftypes.NewValue(planSpaces.Type(), planElems), "ids": idsValue})
+	if err != nil {
+		bug(err)
+		return
 	}
+	resp.Plan.Raw = raw
 }
 
 func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	m, plan := r.get(ctx, req.Plan, &resp.Diagnostics)
-	_, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	m, plan := r.get(ctx, req.Plan.Raw, req.Plan, &resp.Diagnostics)
+	_, prior := r.get(ctx, req.State.Raw, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -477,7 +556,7 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 	items, err := r.adopt(ctx, plan, fresh, errs)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the address spaces to create", err.Error())
-		resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
+		st.write(ctx, &resp.State, m.ID, m, &resp.Diagnostics)
 		return
 	}
 	for _, name := range changed {
@@ -498,11 +577,11 @@ func (r *addressSpacesResource) Update(ctx context.Context, req resource.UpdateR
 		st.ids[k] = back.ids[k]
 	}
 	addItemErrors(&resp.Diagnostics, "apply", errs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
+	st.write(ctx, &resp.State, m.ID, m, &resp.Diagnostics)
 }
 
 func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	m, prior := r.get(ctx, req.State, &resp.Diagnostics)
+	m, prior := r.get(ctx, req.State.Raw, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -535,7 +614,7 @@ func (r *addressSpacesResource) Delete(ctx context.Context, req resource.DeleteR
 			st.ids[name] = id
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, st.model(m.ID, m.Timeouts, &resp.Diagnostics))...)
+	st.write(ctx, &resp.State, m.ID, m, &resp.Diagnostics)
 }
 
 // ImportState takes a comma-separated list of names.
@@ -574,10 +653,8 @@ func (r *addressSpacesResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Address spaces not found", fmt.Sprintf("IPAM has no address space named %s.", strings.Join(quoteAll(missing), ", ")))
 		return
 	}
-	imported := st.model(stateID(names), timeouts.Value{}, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), imported.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address_spaces"), imported.AddressSpaces)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), imported.IDs)...)
+	// Timeouts stay null, as in the state the framework starts an import with.
+	st.write(ctx, &resp.State, stateID(names), &bulkMeta{}, &resp.Diagnostics)
 }
 
 func quoteAll(s []string) []string {

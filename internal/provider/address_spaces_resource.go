@@ -13,9 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -39,13 +37,6 @@ type addressSpacesResource struct {
 
 // NewAddressSpacesResource is ipam_address_spaces.
 func NewAddressSpacesResource() resource.Resource { return &addressSpacesResource{} }
-
-type addressSpacesModel struct {
-	ID            types.String   `tfsdk:"id"`
-	AddressSpaces types.Map      `tfsdk:"address_spaces"`
-	IDs           types.Map      `tfsdk:"ids"`
-	Timeouts      timeouts.Value `tfsdk:"timeouts"`
-}
 
 // Default timeouts of ipam_address_spaces: a few bulk calls, even for thousands of items.
 const (
@@ -85,8 +76,11 @@ func (r *addressSpacesResource) Metadata(_ context.Context, _ resource.MetadataR
 }
 
 func (r *addressSpacesResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	emptyString := func(desc string, v ...validator.String) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(""), MarkdownDescription: desc, Validators: v}
+	// The nested attributes carry no validators, defaults or plan modifiers: ValidateConfig and
+	// ModifyPlan do their work (itemValidators, itemDefaults) in one pass over the map, where the
+	// framework's walk per key and attribute cost more than the rest of a plan.
+	emptyString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: desc}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Many address spaces in one resource, keyed by name, applied with IPAM's bulk methods " +
@@ -111,15 +105,12 @@ func (r *addressSpacesResource) Schema(ctx context.Context, _ resource.SchemaReq
 						"type": schema.StringAttribute{
 							Required:            true,
 							MarkdownDescription: "`Provider` or `Customer`. Changing it replaces that one address space.",
-							Validators:          []validator.String{stringvalidator.OneOf("Provider", "Customer")},
 						},
-						"owner":       emptyString(fmt.Sprintf("Owner. At most %d characters.", ipam.MaxOwnerLength), lengthValidator{max: ipam.MaxOwnerLength}),
-						"description": emptyString(fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength), lengthValidator{max: ipam.MaxDescriptionLength}),
+						"owner":       emptyString(fmt.Sprintf("Owner. At most %d characters.", ipam.MaxOwnerLength)),
+						"description": emptyString(fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength)),
 						"custom_configuration": schema.MapAttribute{
 							ElementType: types.StringType, Optional: true, Computed: true,
-							Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, nil)),
 							MarkdownDescription: "Custom fields and their values; each field must be defined in IPAM.",
-							Validators:          []validator.Map{customConfigurationValidator{}},
 						},
 						"provider_address_space": schema.StringAttribute{
 							Optional:            true,
@@ -128,7 +119,6 @@ func (r *addressSpacesResource) Schema(ctx context.Context, _ resource.SchemaReq
 						"isolation_method": schema.StringAttribute{
 							Optional:            true,
 							MarkdownDescription: "Customer spaces only, and required for them: `NVGRE` or `IPRewrite`.",
-							Validators:          []validator.String{stringvalidator.OneOfCaseInsensitive(ipam.IsolationMethods...)},
 						},
 						"tenant":     emptyString("Customer spaces only: the tenant."),
 						"vm_network": emptyString("Customer spaces only: the VM network."),
@@ -194,21 +184,48 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// ValidateConfig checks what depends on an item's type, at plan time.
+// itemValidators are the validators of address_spaces' attributes, which ValidateConfig runs.
+var itemValidators = struct {
+	typ, owner, description, isolationMethod validator.String
+	customConfiguration                      validator.Map
+}{
+	typ:                 stringvalidator.OneOf("Provider", "Customer"),
+	owner:               lengthValidator{max: ipam.MaxOwnerLength},
+	description:         lengthValidator{max: ipam.MaxDescriptionLength},
+	isolationMethod:     stringvalidator.OneOfCaseInsensitive(ipam.IsolationMethods...),
+	customConfiguration: customConfigurationValidator{},
+}
+
+// ValidateConfig runs the validators of address_spaces' attributes and checks what depends on an
+// item's type, at plan time.
 func (r *addressSpacesResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var spaces types.Map
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("address_spaces"), &spaces)...)
-	if resp.Diagnostics.HasError() || spaces.IsNull() || spaces.IsUnknown() {
+	spaces, ok := rawAttr(req.Config.Raw, "address_spaces")
+	if !ok || !spaces.IsKnown() || spaces.IsNull() {
 		return
 	}
-	items, d := itemsOf(spaces)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	items, err := itemsOfRaw(spaces)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected address_spaces value", err.Error()+"\n\nThis is a bug in the provider.")
 		return
+	}
+	caps := validator.ValidateSchemaClientCapabilities{WriteOnlyAttributesAllowed: req.ClientCapabilities.WriteOnlyAttributesAllowed}
+	str := func(p path.Path, v types.String, val validator.String) {
+		vr := &validator.StringResponse{}
+		val.ValidateString(ctx, validator.StringRequest{Path: p, PathExpression: p.Expression(), ConfigValue: v, Config: req.Config, ClientCapabilities: caps}, vr)
+		resp.Diagnostics.Append(vr.Diagnostics...)
 	}
 	for _, k := range sortedKeys(items) {
 		it := items[k]
 		p := path.Root("address_spaces").AtMapKey(k)
+		str(p.AtName("type"), it.Type, itemValidators.typ)
+		str(p.AtName("owner"), it.Owner, itemValidators.owner)
+		str(p.AtName("description"), it.Description, itemValidators.description)
+		str(p.AtName("isolation_method"), it.IsolationMethod, itemValidators.isolationMethod)
+		cp := p.AtName("custom_configuration")
+		mr := &validator.MapResponse{}
+		itemValidators.customConfiguration.ValidateMap(ctx, validator.MapRequest{Path: cp, PathExpression: cp.Expression(),
+			ConfigValue: it.CustomConfiguration, Config: req.Config, ClientCapabilities: caps}, mr)
+		resp.Diagnostics.Append(mr.Diagnostics...)
 		if it.Type.IsUnknown() {
 			continue
 		}
