@@ -17,7 +17,7 @@ import (
 // GetAtPath retrieves the attribute found at `path` and populates the
 // `target` with the value.
 func (d Data) GetAtPath(ctx context.Context, schemaPath path.Path, target any) diag.Diagnostics {
-	ctx = logging.FrameworkWithAttributePath(ctx, schemaPath.String())
+	ctx = logging.FrameworkWithAttributePathOf(ctx, schemaPath)
 
 	attrValue, diags := d.ValueAtPath(ctx, schemaPath)
 

@@ -28,7 +28,7 @@ import (
 // Lists can only have the next element added according to the current length.
 func (d *Data) SetAtPath(ctx context.Context, path path.Path, val interface{}) diag.Diagnostics {
 	var diags diag.Diagnostics
-	ctx = logging.FrameworkWithAttributePath(ctx, path.String())
+	ctx = logging.FrameworkWithAttributePathOf(ctx, path)
 
 	if v, ok := val.(tftypes.Value); ok {
 		atPath, atPathDiags := d.Schema.AttributeAtPath(ctx, path)

@@ -40,7 +40,7 @@ type ValueSemanticEqualityResponse struct {
 // ValueSemanticEquality runs all semantic equality logic for a value, including
 // recursive checking against collection and structural types.
 func ValueSemanticEquality(ctx context.Context, req ValueSemanticEqualityRequest, resp *ValueSemanticEqualityResponse) {
-	ctx = logging.FrameworkWithAttributePath(ctx, req.Path.String())
+	ctx = logging.FrameworkWithAttributePathOf(ctx, req.Path)
 
 	// Ensure the response NewValue always starts with the proposed new value.
 	// This is purely defensive coding to prevent subtle data handling bugs.

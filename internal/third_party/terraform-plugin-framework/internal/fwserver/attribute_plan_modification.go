@@ -83,7 +83,7 @@ type ModifyAttributePlanResponse struct {
 // package from the tfsdk package and not wanting to export the method.
 // Reference: https://github.com/hashicorp/terraform-plugin-framework/issues/365
 func AttributeModifyPlan(ctx context.Context, a fwschema.Attribute, req ModifyAttributePlanRequest, resp *ModifyAttributePlanResponse) {
-	ctx = logging.FrameworkWithAttributePath(ctx, req.AttributePath.String())
+	ctx = logging.FrameworkWithAttributePathOf(ctx, req.AttributePath)
 
 	if req.Private != nil {
 		resp.Private = req.Private

@@ -66,7 +66,7 @@ type ValidateAttributeResponse struct {
 // package from the tfsdk package and not wanting to export the method.
 // Reference: https://github.com/hashicorp/terraform-plugin-framework/issues/365
 func AttributeValidate(ctx context.Context, a fwschema.Attribute, req ValidateAttributeRequest, resp *ValidateAttributeResponse) {
-	ctx = logging.FrameworkWithAttributePath(ctx, req.AttributePath.String())
+	ctx = logging.FrameworkWithAttributePathOf(ctx, req.AttributePath)
 
 	if !a.IsRequired() && !a.IsOptional() && !a.IsComputed() {
 		resp.Diagnostics.AddAttributeError(

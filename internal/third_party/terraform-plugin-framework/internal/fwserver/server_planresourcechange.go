@@ -415,7 +415,7 @@ func MarkComputedNilsAsUnknown(ctx context.Context, config tftypes.Value, resour
 	return func(path *tftypes.AttributePath, val tftypes.Value) (tftypes.Value, error) {
 		// A fresh context per attribute: reassigning the captured one grew its chain with every
 		// attribute visited, which made each lookup in it slower (quadratic overall).
-		ctx := logging.FrameworkWithAttributePath(ctx, path.String())
+		ctx := logging.FrameworkWithAttributePathOf(ctx, path)
 
 		// we are only modifying attributes, not the entire resource
 		if len(path.Steps()) < 1 {

@@ -22,7 +22,7 @@ import (
 func NullifyWriteOnlyAttributes(ctx context.Context, resourceSchema fwschema.Schema) func(*tftypes.AttributePath, tftypes.Value) (tftypes.Value, error) {
 	return func(path *tftypes.AttributePath, val tftypes.Value) (tftypes.Value, error) {
 		// A fresh context per attribute (see MarkComputedNilsAsUnknown).
-		ctx := logging.FrameworkWithAttributePath(ctx, path.String())
+		ctx := logging.FrameworkWithAttributePathOf(ctx, path)
 
 		// we are only modifying attributes, not the entire resource
 		if len(path.Steps()) < 1 {

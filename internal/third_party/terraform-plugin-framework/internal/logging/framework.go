@@ -5,6 +5,9 @@ package logging
 
 import (
 	"context"
+	"os"
+	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 )
@@ -40,4 +43,20 @@ func FrameworkWarn(ctx context.Context, msg string, additionalFields ...map[stri
 func FrameworkWithAttributePath(ctx context.Context, attributePath string) context.Context {
 	ctx = tfsdklog.SubsystemSetField(ctx, SubsystemFramework, KeyAttributePath, attributePath)
 	return ctx
+}
+
+// frameworkOff reports TF_LOG_SDK_FRAMEWORK=off, under which the framework subsystem logs nothing.
+// (Patched: see the README of this copy.)
+var frameworkOff = sync.OnceValue(func() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv("TF_LOG_SDK_FRAMEWORK")), "off")
+})
+
+// FrameworkWithAttributePathOf is FrameworkWithAttributePath for a path not yet made a string:
+// with framework logging off it returns ctx as it is, saving the string and the logger copy that
+// were built for every attribute of every element of a large collection.
+func FrameworkWithAttributePathOf(ctx context.Context, attributePath interface{ String() string }) context.Context {
+	if frameworkOff() {
+		return ctx
+	}
+	return FrameworkWithAttributePath(ctx, attributePath.String())
 }
