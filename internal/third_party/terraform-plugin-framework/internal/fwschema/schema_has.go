@@ -3,6 +3,11 @@
 
 package fwschema
 
+import (
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+)
+
 // Patched (see README): lets callers skip walks over a whole value, which
 // cost time in the size of the value, when no attribute of the schema could
 // change anything.
@@ -99,4 +104,30 @@ func AttributeHasDefault(a Attribute) bool {
 // AttributeIsWriteOnly reports whether a is write-only.
 func AttributeIsWriteOnly(a Attribute) bool {
 	return a.IsWriteOnly()
+}
+
+// TypeIsBase reports whether t and every type nested in it is one of the
+// framework's base types without validation of their own, whose conversion
+// from a Terraform value of the matching type cannot fail or report anything
+// (custom types may refuse a value; a set reports duplicates).
+func TypeIsBase(t attr.Type) bool {
+	switch t := t.(type) {
+	case basetypes.BoolType, basetypes.StringType, basetypes.Int64Type, basetypes.Int32Type,
+		basetypes.Float64Type, basetypes.Float32Type, basetypes.NumberType:
+		return true
+	case basetypes.ListType:
+		return TypeIsBase(t.ElemType)
+	case basetypes.SetType:
+		return false // validates its elements (duplicates) when read
+	case basetypes.MapType:
+		return TypeIsBase(t.ElemType)
+	case basetypes.ObjectType:
+		for _, at := range t.AttrTypes {
+			if !TypeIsBase(at) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -6,6 +6,8 @@ package fwserver
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema/fwxschema"
@@ -83,6 +85,13 @@ func SchemaModifyPlan(ctx context.Context, s fwschema.Schema, req ModifySchemaPl
 	}
 
 	for name, attribute := range s.GetAttributes() {
+		// Patched (see README): an attribute with no plan modifier at any depth, whose types are all
+		// base types, can neither change the plan nor fail to convert, so it is not even read.
+		if !attributeHasPlanModifiers(attribute) && readCannotFail(ctx, name, req.Config.Schema, req.Config.Raw) &&
+			readCannotFail(ctx, name, req.Plan.Schema, req.Plan.Raw) && readCannotFail(ctx, name, req.State.Schema, req.State.Raw) {
+			continue
+		}
+
 		attrReq := ModifyAttributePlanRequest{
 			AttributePath: path.Root(name),
 			Config:        req.Config,
@@ -267,4 +276,23 @@ func attributeHasPlanModifiers(a fwschema.Attribute) bool {
 
 		return false
 	})
+}
+
+// readCannotFail reports whether reading the attribute name of raw, under schema s, cannot fail
+// or report anything: its types are base types without validation of their own, and raw holds it
+// with that type.
+func readCannotFail(ctx context.Context, name string, s fwschema.Schema, raw tftypes.Value) bool {
+	if s == nil {
+		return false
+	}
+	a, ok := s.GetAttributes()[name]
+	if !ok || !fwschema.TypeIsBase(a.GetType()) {
+		return false
+	}
+	obj, ok := raw.Type().(tftypes.Object)
+	if !ok {
+		return false
+	}
+	got, ok := obj.AttributeTypes[name]
+	return ok && got.Equal(a.GetType().TerraformType(ctx))
 }
