@@ -22,6 +22,7 @@ func main() {
 		os.Exit(emulator.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	provider.QuietFrameworkTrace()
+	provider.DefaultMemoryLimit()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()
