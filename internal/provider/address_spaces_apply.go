@@ -223,6 +223,7 @@ func (r *addressSpacesResource) bulk(ctx context.Context, items []ipam.AddressSp
 	if !addOrUpdate {
 		first, second = second, first
 	}
+	var failed error // a call of the first pass failed as a whole
 	for _, typ := range []ipam.Type{first, second} {
 		var pass []ipam.AddressSpace
 		for _, a := range items {
@@ -232,6 +233,14 @@ func (r *addressSpacesResource) bulk(ctx context.Context, items []ipam.AddressSp
 		}
 		if len(pass) == 0 {
 			continue
+		}
+		if failed != nil {
+			// The server did not answer the first pass (or the operation was cancelled): the
+			// second would wait out the same retries, and depends on the first anyway.
+			for _, a := range pass {
+				errs[a.Name] = fmt.Errorf("%q: %w", a.Name, ipam.ErrNotSent)
+			}
+			break
 		}
 		sort.Slice(pass, func(i, j int) bool { return pass[i].Name < pass[j].Name })
 		var results []error
@@ -247,6 +256,13 @@ func (r *addressSpacesResource) bulk(ctx context.Context, items []ipam.AddressSp
 				errs[a.Name] = err
 			case results[i] != nil && (addOrUpdate || !errors.Is(results[i], ipam.ErrNotFound)):
 				errs[a.Name] = results[i]
+			}
+		}
+		failed = err
+		for _, e := range results {
+			var ie *ipam.Error
+			if e != nil && !errors.As(e, &ie) && failed == nil {
+				failed = e // a batch the server did not answer, or one not sent after it
 			}
 		}
 		tflog.Debug(ctx, "bulk pass done", map[string]any{"add_or_update": addOrUpdate, "type": typ.String(), "items": len(pass), "failed": len(errs)})

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"log"
 	"regexp"
 	"strings"
 	"testing"
@@ -205,6 +206,44 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 						return nil
 					},
 				),
+			},
+		},
+	})
+}
+
+// When the server does not answer the provider pass, the customer pass is not sent: it would
+// wait out the same failure, and its items need the providers. The apply reports one grouped
+// error, and the next apply converges.
+func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.T) {
+	reqs := &requestLog{}
+	emu := startEmulator(t, emulator.Config{Logger: log.New(reqs, "", 0)})
+	items := `
+    "SK-PA"  = { type = "Provider" }
+    "SK-CA1" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }
+    "SK-CA2" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					// An empty HTTP 500 is a refusal the client does not retry.
+					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultEmpty500, Action: "BulkAddOrUpdateAddressSpace"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      bulkConfig(emu, items),
+				ExpectError: regexp.MustCompile(`Cannot create 3 address spaces`),
+			},
+			{
+				PreConfig: func() {
+					// The emulator logs a faulted request under the fault's name.
+					if n := reqs.count(" fault-500-empty "); n != 1 {
+						t.Fatalf("%d BulkAddOrUpdateAddressSpace requests reached the emulator, want 1 (the provider pass)", n)
+					}
+					emu.ClearFaults()
+				},
+				Config: bulkConfig(emu, items),
+				Check:  serverHas(emu, t, map[string]string{"SK-PA": "Provider", "SK-CA1": "Customer", "SK-CA2": "Customer"}),
 			},
 		},
 	})
