@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -43,6 +44,7 @@ type options struct {
 	keep        bool
 	terraform   string
 	goTool      string
+	repeat      int
 }
 
 // caseResult is one shape at one size.
@@ -68,10 +70,14 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
 	flag.BoolVar(&o.goBench, "go-bench", true, "also run the codec's Go benchmarks (go test -bench . -benchmem)")
 	flag.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
+	flag.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
 	flag.StringVar(&o.terraform, "terraform", "terraform", "terraform binary")
 	flag.StringVar(&o.goTool, "go", "go", "go binary (builds the provider, runs the Go benchmarks)")
 	flag.Parse()
+	if o.repeat < 1 {
+		return o, fmt.Errorf("-repeat %d: run each case at least once", o.repeat)
+	}
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
 	}
@@ -207,11 +213,20 @@ func run() int {
 			break
 		}
 		c := &cases[i]
-		label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.kind.title(), c.n)
-		if err := runCase(ctx, o, r, tmp, c, label); err != nil {
-			logf("%s: %v", label, err)
-			failed = true
+		var runs []caseResult
+		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
+			label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.kind.title(), c.n)
+			if o.repeat > 1 {
+				label += fmt.Sprintf(" (run %d/%d)", rep, o.repeat)
+			}
+			run := caseResult{kind: c.kind, n: c.n, changed: c.changed}
+			if err := runCase(ctx, o, r, tmp, &run, label); err != nil {
+				logf("%s: %v", label, err)
+				failed = true
+			}
+			runs = append(runs, run)
 		}
+		c.steps = medianSteps(runs)
 	}
 	interrupted := ctx.Err() != nil
 	if r.emu != nil {
@@ -249,6 +264,31 @@ func run() int {
 		return 1
 	}
 	return 0
+}
+
+// medianSteps takes, for each step, the result of the run whose wall time is the median (the
+// lower one of an even count), so that every column of a row comes from one measurement. A step
+// that did not run or failed in any run is reported from such a run: failures are never hidden.
+func medianSteps(runs []caseResult) []stepResult {
+	if len(runs) == 0 {
+		return nil
+	}
+	out := make([]stepResult, len(runs[0].steps))
+	for i := range out {
+		var all []stepResult
+		for _, r := range runs {
+			if i < len(r.steps) {
+				all = append(all, r.steps[i])
+			}
+		}
+		if k := slices.IndexFunc(all, func(s stepResult) bool { return !s.ran || s.problem != "" }); k >= 0 {
+			out[i] = all[k]
+			continue
+		}
+		slices.SortFunc(all, func(a, b stepResult) int { return cmp.Compare(a.wall, b.wall) })
+		out[i] = all[(len(all)-1)/2]
+	}
+	return out
 }
 
 // runCase runs a case's steps in its own directory, under the case time limit.
