@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +64,11 @@ type runner struct {
 func (r *runner) run(ctx context.Context, dir string, idx int, st step) stepResult {
 	res := stepResult{name: st.name, ran: true}
 	rssFile := filepath.Join(dir, fmt.Sprintf("rss-%d.txt", idx))
+	// The wrapper appends a line per provider process; an earlier run of the step (-repeat) left its own.
+	if err := os.Remove(rssFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		res.problem = err.Error()
+		return res
+	}
 	logPath := filepath.Join(dir, fmt.Sprintf("%d-%s.log", idx, strings.ReplaceAll(st.name, " ", "-")))
 	logFile, err := os.Create(logPath)
 	if err != nil {
