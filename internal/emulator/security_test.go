@@ -518,24 +518,6 @@ func TestSecurityRejectsDTDs(t *testing.T) {
 	}
 }
 
-// postRaw sends a raw body with valid credentials and returns the status and body.
-func (h *harness) postRaw(body []byte) (int, []byte) {
-	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(body))
-	req.SetBasicAuth(testUser, testPass)
-	req.Header.Set("Content-Type", wsman.ContentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp.StatusCode, out
-}
-
 // Hostile documents within the size cap (nesting, namespace declarations, attributes, a huge
 // SOAP header) are answered, quickly, with a fault or a normal answer, and the server goes on
 // serving. An HTTP header over net/http's 1 MB limit is refused before the emulator sees it.

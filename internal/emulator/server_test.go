@@ -44,8 +44,8 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	return &harness{t: t, srv: srv, url: hs.URL + "/wsman"}
 }
 
-// post sends a raw body and returns the status and parsed response.
-func (h *harness) post(body []byte) (int, *wsman.Envelope) {
+// postRaw sends a raw body with valid credentials and returns the status and body.
+func (h *harness) postRaw(body []byte) (int, []byte) {
 	h.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(body))
 	req.SetBasicAuth(testUser, testPass)
@@ -55,11 +55,22 @@ func (h *harness) post(body []byte) (int, *wsman.Envelope) {
 		h.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	env, err := wsman.Unmarshal(resp.Body, 0)
+	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		h.t.Fatalf("status %d, unparseable response: %v", resp.StatusCode, err)
+		h.t.Fatal(err)
 	}
-	return resp.StatusCode, env
+	return resp.StatusCode, out
+}
+
+// post sends a raw body and returns the status and parsed response.
+func (h *harness) post(body []byte) (int, *wsman.Envelope) {
+	h.t.Helper()
+	status, out := h.postRaw(body)
+	env, err := wsman.Unmarshal(bytes.NewReader(out), 0)
+	if err != nil {
+		h.t.Fatalf("status %d, unparseable response: %v", status, err)
+	}
+	return status, env
 }
 
 func (h *harness) send(hdr wsman.Header, body wsman.Body) (int, *wsman.Envelope) {
