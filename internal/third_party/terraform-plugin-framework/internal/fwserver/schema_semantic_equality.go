@@ -6,10 +6,13 @@ package fwserver
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/internal/fwschema"
 	"github.com/hashicorp/terraform-plugin-framework/internal/fwschemadata"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
@@ -192,4 +195,29 @@ func typeHasSemanticEquality(ctx context.Context, t attr.Type) bool {
 	}
 
 	return false
+}
+
+// schemaHasSemanticEquality reports whether SchemaSemanticEquality could change a value of s: an
+// attribute or block whose type, or a type nested in it, may implement semantic equality.
+// (Patched: see README.md.)
+func schemaHasSemanticEquality(ctx context.Context, s fwschema.Schema) bool {
+	for _, a := range s.GetAttributes() {
+		if typeHasSemanticEquality(ctx, a.GetType()) {
+			return true
+		}
+	}
+	for _, b := range s.GetBlocks() {
+		if typeHasSemanticEquality(ctx, b.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyIf returns a copy of v when it may be changed, v itself otherwise.
+func copyIf(mayChange bool, v tftypes.Value) tftypes.Value {
+	if mayChange {
+		return v.Copy()
+	}
+	return v
 }

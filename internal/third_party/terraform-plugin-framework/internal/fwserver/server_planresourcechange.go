@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -260,7 +262,8 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 			return
 		}
 
-		if !resp.PlannedState.Raw.Equal(modifiedPlan) {
+		// Patched (see README.md): the deep comparison only feeds this log line.
+		if !logging.FrameworkOff() && !resp.PlannedState.Raw.Equal(modifiedPlan) {
 			logging.FrameworkTrace(ctx, "At least one Computed null Config value was changed to unknown")
 		}
 
@@ -412,6 +415,9 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *PlanResourceChange
 }
 
 func MarkComputedNilsAsUnknown(ctx context.Context, config tftypes.Value, resourceSchema fwschema.Schema) func(*tftypes.AttributePath, tftypes.Value) (tftypes.Value, error) {
+	// Patched (see README.md): the schema lookup, which rebuilds attribute maps at every step, is
+	// done once per schema path rather than once per element of every collection.
+	lookup := schemaAttributeLookup(ctx, resourceSchema)
 	return func(path *tftypes.AttributePath, val tftypes.Value) (tftypes.Value, error) {
 		// A fresh context per attribute: reassigning the captured one grew its chain with every
 		// attribute visited, which made each lookup in it slower (quadratic overall).
@@ -422,7 +428,7 @@ func MarkComputedNilsAsUnknown(ctx context.Context, config tftypes.Value, resour
 			return val, nil
 		}
 
-		attribute, err := resourceSchema.AttributeAtTerraformPath(ctx, path)
+		attribute, err := lookup(path)
 
 		if err != nil {
 			if errors.Is(err, fwschema.ErrPathInsideAtomicAttribute) {
@@ -603,5 +609,47 @@ func stateAsPlan(state tfsdk.State) tfsdk.Plan {
 	return tfsdk.Plan{
 		Raw:    state.Raw,
 		Schema: state.Schema,
+	}
+}
+
+// schemaAttributeLookup returns resourceSchema.AttributeAtTerraformPath, remembering its answers by
+// schema path: map keys and set values do not change which attribute a path reaches; list and
+// tuple indexes are kept (a tuple's element type depends on its index). Attribute names cannot
+// hold the control characters that separate the steps of a key. Only answers without an
+// error or with one of the sentinel errors are remembered, since other errors name the path.
+func schemaAttributeLookup(ctx context.Context, resourceSchema fwschema.Schema) func(*tftypes.AttributePath) (fwschema.Attribute, error) {
+	type answer struct {
+		attribute fwschema.Attribute
+		err       error
+	}
+	memo := map[string]answer{}
+	var key strings.Builder
+	return func(p *tftypes.AttributePath) (fwschema.Attribute, error) {
+		key.Reset()
+		for _, step := range p.Steps() {
+			switch s := step.(type) {
+			case tftypes.AttributeName:
+				key.WriteByte(1)
+				key.WriteString(string(s))
+			case tftypes.ElementKeyString:
+				key.WriteByte(2)
+			case tftypes.ElementKeyValue:
+				key.WriteByte(3)
+			case tftypes.ElementKeyInt:
+				key.WriteByte(4)
+				key.WriteString(strconv.FormatInt(int64(s), 10))
+			default:
+				return resourceSchema.AttributeAtTerraformPath(ctx, p)
+			}
+		}
+		if a, ok := memo[key.String()]; ok {
+			return a.attribute, a.err
+		}
+		attribute, err := resourceSchema.AttributeAtTerraformPath(ctx, p)
+		if err == nil || errors.Is(err, fwschema.ErrPathInsideAtomicAttribute) || errors.Is(err, fwschema.ErrPathIsBlock) ||
+			errors.Is(err, fwschema.ErrPathInsideDynamicAttribute) {
+			memo[key.String()] = answer{attribute, err}
+		}
+		return attribute, err
 	}
 }

@@ -209,16 +209,19 @@ func (s *Server) ReadResource(ctx context.Context, req *ReadResourceRequest, res
 		}
 	}
 
+	// Patched (see README.md): without semantic equality in the schema nothing can change the new
+	// state, so neither value is copied nor compared whole afterwards.
+	semanticEqualityCanChange := schemaHasSemanticEquality(ctx, resp.NewState.Schema)
 	semanticEqualityReq := SchemaSemanticEqualityRequest{
 		PriorData: fwschemadata.Data{
 			Description:    fwschemadata.DataDescriptionState,
 			Schema:         req.CurrentState.Schema,
-			TerraformValue: req.CurrentState.Raw.Copy(),
+			TerraformValue: copyIf(semanticEqualityCanChange, req.CurrentState.Raw),
 		},
 		ProposedNewData: fwschemadata.Data{
 			Description:    fwschemadata.DataDescriptionState,
 			Schema:         resp.NewState.Schema,
-			TerraformValue: resp.NewState.Raw.Copy(),
+			TerraformValue: copyIf(semanticEqualityCanChange, resp.NewState.Raw),
 		},
 	}
 	semanticEqualityResp := &SchemaSemanticEqualityResponse{
@@ -233,7 +236,7 @@ func (s *Server) ReadResource(ctx context.Context, req *ReadResourceRequest, res
 		return
 	}
 
-	if !semanticEqualityResp.NewData.TerraformValue.Equal(resp.NewState.Raw) {
+	if semanticEqualityCanChange && !semanticEqualityResp.NewData.TerraformValue.Equal(resp.NewState.Raw) {
 		logging.FrameworkDebug(ctx, "State updated due to semantic equality")
 
 		resp.NewState.Raw = semanticEqualityResp.NewData.TerraformValue

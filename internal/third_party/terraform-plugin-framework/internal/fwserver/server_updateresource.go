@@ -210,16 +210,19 @@ func (s *Server) UpdateResource(ctx context.Context, req *UpdateResourceRequest,
 		}
 	}
 
+	// Patched (see README.md): without semantic equality in the schema nothing can change the new
+	// state, so neither value is copied nor compared whole afterwards.
+	semanticEqualityCanChange := schemaHasSemanticEquality(ctx, resp.NewState.Schema)
 	semanticEqualityReq := SchemaSemanticEqualityRequest{
 		PriorData: fwschemadata.Data{
 			Description:    fwschemadata.DataDescriptionPlan,
 			Schema:         req.PlannedState.Schema,
-			TerraformValue: req.PlannedState.Raw.Copy(),
+			TerraformValue: copyIf(semanticEqualityCanChange, req.PlannedState.Raw),
 		},
 		ProposedNewData: fwschemadata.Data{
 			Description:    fwschemadata.DataDescriptionState,
 			Schema:         resp.NewState.Schema,
-			TerraformValue: resp.NewState.Raw.Copy(),
+			TerraformValue: copyIf(semanticEqualityCanChange, resp.NewState.Raw),
 		},
 	}
 	semanticEqualityResp := &SchemaSemanticEqualityResponse{
@@ -234,7 +237,7 @@ func (s *Server) UpdateResource(ctx context.Context, req *UpdateResourceRequest,
 		return
 	}
 
-	if !semanticEqualityResp.NewData.TerraformValue.Equal(resp.NewState.Raw) {
+	if semanticEqualityCanChange && !semanticEqualityResp.NewData.TerraformValue.Equal(resp.NewState.Raw) {
 		logging.FrameworkDebug(ctx, "State updated due to semantic equality")
 
 		resp.NewState.Raw = semanticEqualityResp.NewData.TerraformValue

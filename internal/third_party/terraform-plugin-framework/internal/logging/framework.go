@@ -51,6 +51,9 @@ var frameworkOff = sync.OnceValue(func() bool {
 	return strings.EqualFold(strings.TrimSpace(os.Getenv("TF_LOG_SDK_FRAMEWORK")), "off")
 })
 
+// FrameworkOff reports TF_LOG_SDK_FRAMEWORK=off, for callers that would do work only to log it.
+func FrameworkOff() bool { return frameworkOff() }
+
 // FrameworkWithAttributePathOf is FrameworkWithAttributePath for a path not yet made a string:
 // with framework logging off it returns ctx as it is, saving the string and the logger copy that
 // were built for every attribute of every element of a large collection.
