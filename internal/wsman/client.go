@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -244,7 +245,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 			return nil, err
 		}
 	}
-	c.trace(ctx, "WS-Management request body", map[string]any{"action": shortAction(h.Action), "body": c.mask(string(body))})
+	c.trace(ctx, "WS-Management request body", map[string]any{"action": shortAction(h.Action), "body": maskedBody{c, body}})
 	start := time.Now()
 	c.requests.Add(1)
 	resp, err := hc.Do(hreq)
@@ -265,7 +266,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 		c.debug(ctx, "WS-Management response too large", fields)
 		return nil, fmt.Errorf("wsman: the response from %s exceeds %d bytes", c.endpoint, c.maxResponseSize)
 	}
-	c.trace(ctx, "WS-Management response body", map[string]any{"action": shortAction(h.Action), "body": c.mask(string(data))})
+	c.trace(ctx, "WS-Management response body", map[string]any{"action": shortAction(h.Action), "body": maskedBody{c, data}})
 	env, perr := c.interpret(resp, data)
 	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized && c.auth != nil {
 		c.refusedLogin.CompareAndSwap(nil, he)
@@ -300,6 +301,18 @@ func (c *Client) interpret(resp *http.Response, data []byte) (*Envelope, error) 
 	return nil, &HTTPError{Endpoint: c.endpoint, Status: resp.StatusCode, Offered: resp.Header.Values("WWW-Authenticate"),
 		EmptyBody: len(data) == 0, Auth: c.authName}
 }
+
+// maskedBody is a body for a trace line, copied and masked only when the line is written: with
+// tracing off, a body of hundreds of kilobytes is neither copied nor searched for secrets.
+type maskedBody struct {
+	c    *Client
+	body []byte
+}
+
+func (m maskedBody) String() string { return m.c.mask(string(m.body)) }
+
+// MarshalJSON serves loggers that write JSON (go-plugin's hclog does).
+func (m maskedBody) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 
 func (c *Client) mask(s string) string {
 	for _, secret := range c.secrets {
