@@ -1,0 +1,54 @@
+package provider
+
+import (
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The defaults apply only where the environment does not decide, and GOGC stays Go's own when
+// GOMEMLIMIT=off removes the limit that bounds it. Each case runs in a child process, since the
+// settings are process-wide.
+func TestDefaultMemoryLimit(t *testing.T) {
+	if os.Getenv("IPAM_MEMORY_CHILD") == "1" {
+		DefaultMemoryLimit()
+		limit := debug.SetMemoryLimit(-1)
+		gc := debug.SetGCPercent(100)
+		os.Stdout.WriteString(itoa(limit) + " " + itoa(int64(gc)) + "\n")
+		return
+	}
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, itoa(defaultMemoryLimit) + " 400"},
+		{[]string{"GOGC=50"}, itoa(defaultMemoryLimit) + " 50"},
+		{[]string{"GOMEMLIMIT=512MiB"}, itoa(512<<20) + " 400"},
+		{[]string{"GOMEMLIMIT=off"}, "9223372036854775807 100"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultMemoryLimit$")
+		cmd.Env = append(cleanEnv(), append(tc.env, "IPAM_MEMORY_CHILD=1")...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if got := strings.Fields(string(out)); len(got) < 2 || strings.Join(got[:2], " ") != tc.want {
+			t.Errorf("%v: limit and GOGC %q, want %q", tc.env, out, tc.want)
+		}
+	}
+}
+
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
