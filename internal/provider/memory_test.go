@@ -17,16 +17,16 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		DefaultMemoryLimit()
 		limit := debug.SetMemoryLimit(-1)
 		gc := debug.SetGCPercent(100)
-		os.Stdout.WriteString(itoa(limit) + " " + itoa(int64(gc)) + "\n")
+		os.Stdout.WriteString(strconv.FormatInt(limit, 10) + " " + strconv.FormatInt(int64(gc), 10) + "\n")
 		return
 	}
 	for _, tc := range []struct {
 		env  []string
 		want string
 	}{
-		{nil, itoa(defaultMemoryLimit) + " 400"},
-		{[]string{"GOGC=50"}, itoa(defaultMemoryLimit) + " 50"},
-		{[]string{"GOMEMLIMIT=512MiB"}, itoa(512<<20) + " 400"},
+		{nil, strconv.FormatInt(defaultMemoryLimit, 10) + " 400"},
+		{[]string{"GOGC=50"}, strconv.FormatInt(defaultMemoryLimit, 10) + " 50"},
+		{[]string{"GOMEMLIMIT=512MiB"}, strconv.FormatInt(512<<20, 10) + " 400"},
 		{[]string{"GOMEMLIMIT=off"}, "9223372036854775807 100"},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultMemoryLimit$")
@@ -50,5 +50,3 @@ func cleanEnv() []string {
 	}
 	return env
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
