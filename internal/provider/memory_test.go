@@ -30,7 +30,7 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		{[]string{"GOMEMLIMIT=off"}, "9223372036854775807 100"},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultMemoryLimit$")
-		cmd.Env = append(cleanEnv(), append(tc.env, "IPAM_MEMORY_CHILD=1")...)
+		cmd.Env = append(envWithout("GOGC=", "GOMEMLIMIT="), append(tc.env, "IPAM_MEMORY_CHILD=1")...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%v: %v", tc.env, err)
@@ -39,14 +39,4 @@ func TestDefaultMemoryLimit(t *testing.T) {
 			t.Errorf("%v: limit and GOGC %q, want %q", tc.env, out, tc.want)
 		}
 	}
-}
-
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }

@@ -1,0 +1,78 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
+)
+
+// Lines the provider writes to stderr, with the loggers set up as terraform-plugin-go's tf6server
+// sets them up when Terraform runs the provider (tf6server.New: the SDK's level from TF_LOG_SDK, the
+// provider's from TF_LOG_PROVIDER_IPAM, both to stderr). Each case runs in a child process, since
+// FollowTerraformLogLevel changes the process's environment.
+func TestFollowTerraformLogLevel(t *testing.T) {
+	if os.Getenv("IPAM_LOGGING_CHILD") == "1" {
+		FollowTerraformLogLevel()
+		ctx := tfsdklog.NewRootSDKLogger(context.Background(), tfsdklog.WithLevelFromEnv(envSDKLog), tfsdklog.WithStderrFromInit())
+		ctx = tfsdklog.NewRootProviderLogger(ctx, tfsdklog.WithStderrFromInit(), tfsdklog.WithLogName("ipam"),
+			tflog.WithLevelFromEnv("TF_LOG_PROVIDER", "ipam"))
+		tfsdklog.Trace(ctx, "sdk line")
+		tflog.Debug(ctx, "provider line")
+		tfLogger{}.Trace(ctx, "WS-Management response body", map[string]any{"body": "<s:Envelope/>"})
+		return
+	}
+	const sdk, prov, body = "sdk line", "provider line", "WS-Management response body"
+	for _, tc := range []struct {
+		env  []string
+		want []string // the lines written; the others must not be
+	}{
+		{nil, nil},
+		{[]string{"TF_LOG=off"}, nil},
+		{[]string{"TF_LOG=trace", "TF_LOG_PROVIDER=OFF"}, nil},
+		{[]string{"TF_LOG_CORE=trace"}, nil},
+		{[]string{"TF_LOG=trace"}, []string{sdk, prov, body}},
+		{[]string{"TF_LOG=debug"}, []string{prov}},
+		{[]string{"TF_LOG=trace", "TF_LOG_PROVIDER=info"}, nil},
+		{[]string{"TF_LOG=bogus"}, []string{sdk, prov, body}}, // Terraform reads it as trace
+		{[]string{"TF_LOG_PROVIDER=trace"}, []string{sdk, prov, body}},
+		{[]string{"TF_LOG_PROVIDER_IPAM=debug"}, []string{prov}}, // set explicitly: kept
+		{[]string{"TF_LOG=debug", "TF_LOG_PROVIDER_IPAM_WSMAN=trace"}, []string{prov, body}},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFollowTerraformLogLevel$")
+		cmd.Env = append(envWithout("TF_LOG"), append(tc.env, "IPAM_LOGGING_CHILD=1")...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.env, err, stderr.String())
+		}
+		for _, line := range []string{sdk, prov, body} {
+			want := false
+			for _, w := range tc.want {
+				want = want || w == line
+			}
+			if got := strings.Contains(stderr.String(), line); got != want {
+				t.Errorf("%v: %q written: %v, want %v\n%s", tc.env, line, got, want, stderr.String())
+			}
+		}
+	}
+}
+
+// envWithout is the environment without the variables whose names start with one of prefixes.
+func envWithout(prefixes ...string) []string {
+	var env []string
+next:
+	for _, kv := range os.Environ() {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
+		}
+		env = append(env, kv)
+	}
+	return env
+}
