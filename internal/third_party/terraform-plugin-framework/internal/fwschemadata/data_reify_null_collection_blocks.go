@@ -19,6 +19,12 @@ import (
 func (d *Data) ReifyNullCollectionBlocks(ctx context.Context) diag.Diagnostics {
 	var diags diag.Diagnostics
 
+	// Patched (see README): only null list and set blocks change, so without one the walk over every
+	// value is skipped.
+	if !hasCollectionBlock(d.Schema.GetBlocks()) {
+		return diags
+	}
+
 	blockPathExpressions := fwschema.SchemaBlockPathExpressions(ctx, d.Schema)
 
 	// Errors are handled as richer diag.Diagnostics instead.

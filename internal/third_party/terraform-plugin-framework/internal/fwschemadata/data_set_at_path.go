@@ -51,6 +51,12 @@ func (d *Data) SetAtPath(ctx context.Context, path path.Path, val interface{}) d
 			return diags
 		}
 
+		// Patched (see README).
+		if root, ok := setTopLevelAttribute(d.TerraformValue, path, v); ok {
+			d.TerraformValue = root
+			return diags
+		}
+
 		transformFunc, transformFuncDiags := d.SetAtPathTransformFunc(ctx, path, v, nil)
 		diags.Append(transformFuncDiags...)
 
@@ -150,6 +156,12 @@ func (d *Data) SetAtPath(ctx context.Context, path path.Path, val interface{}) d
 				return diags
 			}
 		}
+	}
+
+	// Patched (see README).
+	if root, ok := setTopLevelAttribute(d.TerraformValue, path, tfVal); ok {
+		d.TerraformValue = root
+		return diags
 	}
 
 	transformFunc, transformFuncDiags := d.SetAtPathTransformFunc(ctx, path, tfVal, nil)
@@ -304,4 +316,42 @@ func (d Data) SetAtPathTransformFunc(ctx context.Context, path path.Path, tfVal 
 	}
 
 	return d.SetAtPathTransformFunc(ctx, parentPath, parentValue, diags)
+}
+
+// setTopLevelAttribute is patched in (see README): it replaces a top-level attribute of a known object
+// in place of tftypes.Transform, which rebuilt every value of the data to replace one, the whole of a
+// large map included, each time a plan modifier's result was written back. It gives the result the
+// Transform would, and reports false (leaving the data to the Transform) for any other path or data.
+func setTopLevelAttribute(root tftypes.Value, p path.Path, v tftypes.Value) (tftypes.Value, bool) {
+	steps := p.Steps()
+	if len(steps) != 1 || !root.Type().Is(tftypes.Object{}) || !root.IsKnown() || root.IsNull() {
+		return root, false
+	}
+
+	name, ok := steps[0].(path.PathStepAttributeName)
+	if !ok {
+		return root, false
+	}
+
+	// As returns the value's own map, which other holders of the value share: copy it.
+	var shared map[string]tftypes.Value
+	if err := root.As(&shared); err != nil {
+		return root, false
+	}
+
+	if _, ok := shared[string(name)]; !ok {
+		return root, false
+	}
+
+	attrs := make(map[string]tftypes.Value, len(shared))
+	for k, a := range shared {
+		attrs[k] = a
+	}
+
+	attrs[string(name)] = v
+	if err := tftypes.ValidateValue(root.Type(), attrs); err != nil {
+		return root, false
+	}
+
+	return tftypes.NewValue(root.Type(), attrs), true
 }
