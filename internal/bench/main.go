@@ -208,13 +208,15 @@ func run() int {
 
 	started := time.Now()
 	failed := false
-	for i := range cases {
-		if ctx.Err() != nil {
-			break
-		}
-		c := &cases[i]
-		var runs []caseResult
-		for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
+	// With -repeat, the cases take turns (every case once, then every case again): the machine's
+	// speed drifts over minutes, and the cases a ratio compares should meet the same drift.
+	runs := make([][]caseResult, len(cases))
+	for rep := 1; rep <= o.repeat && ctx.Err() == nil; rep++ {
+		for i := range cases {
+			if ctx.Err() != nil {
+				break
+			}
+			c := &cases[i]
 			label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.kind.title(), c.n)
 			if o.repeat > 1 {
 				label += fmt.Sprintf(" (run %d/%d)", rep, o.repeat)
@@ -224,9 +226,11 @@ func run() int {
 				logf("%s: %v", label, err)
 				failed = true
 			}
-			runs = append(runs, run)
+			runs[i] = append(runs[i], run)
 		}
-		c.steps = medianSteps(runs)
+	}
+	for i := range cases {
+		cases[i].steps = medianSteps(runs[i])
 	}
 	interrupted := ctx.Err() != nil
 	if r.emu != nil {

@@ -85,7 +85,7 @@ func renderMarkdown(m meta, o options, cases []caseResult) string {
 	fmt.Fprintf(&b, "%s · %s, %d CPUs · Terraform %s · %s · emulator latency %s per request · Terraform's default -parallelism (10) · bench wall time %s · load average %s at the start, %s at the end\n\n",
 		m.date, m.platform, m.cpus, m.terraform, m.goVersion, o.latency, m.total.Round(time.Second), m.loadStart, m.loadEnd)
 	if o.repeat > 1 {
-		fmt.Fprintf(&b, "Each case ran %d times, one after the other; each row is the run of that step with the median wall time, all its columns from that run.\n\n", o.repeat)
+		fmt.Fprintf(&b, "Each case ran %d times, the cases taking turns (every case once, then again); each row is the run of that step with the median wall time, all its columns from that run.\n\n", o.repeat)
 	}
 
 	// Side by side: one row per size and step, one column per shape.
