@@ -734,7 +734,12 @@ func needTerraformCLI(t *testing.T) string {
 
 func newTerraformCLI(t *testing.T, tf string) *terraformCLI {
 	t.Helper()
-	binDir := cliProviderDir(t)
+	return newTerraformCLIWith(t, tf, cliProviderDir(t))
+}
+
+// newTerraformCLIWith points dev_overrides at binDir, whose terraform-provider-ipam may wrap the build.
+func newTerraformCLIWith(t *testing.T, tf, binDir string) *terraformCLI {
+	t.Helper()
 	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
 	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf(`provider_installation {
   dev_overrides {

@@ -18,7 +18,6 @@ import (
 func TestAccLogging_quietUnlessShown(t *testing.T) {
 	tf := needTerraformCLI(t)
 	t.Parallel()
-	c := newTerraformCLI(t, tf)
 	stderr := filepath.Join(t.TempDir(), "provider-stderr")
 	wrapDir := t.TempDir()
 	wrapper := fmt.Sprintf("#!/bin/sh\necho started >>'%s'\nexec '%s' \"$@\" 2>>'%s'\n",
@@ -26,15 +25,7 @@ func TestAccLogging_quietUnlessShown(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(wrapDir, "terraform-provider-ipam"), []byte(wrapper), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cliConfig := filepath.Join(t.TempDir(), "wrap.tfrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"winipam/ipam\" = %q\n  }\n  direct {}\n}\n", wrapDir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for i, kv := range c.env {
-		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
-			c.env[i] = "TF_CLI_CONFIG_FILE=" + cliConfig
-		}
-	}
+	c := newTerraformCLIWith(t, tf, wrapDir)
 
 	emu := startEmulator(t, emulator.Config{})
 	c.write(providerBlock(emu) + `data "ipam_address_spaces" "all" {}` + "\n")

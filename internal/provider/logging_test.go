@@ -43,8 +43,7 @@ func TestFollowTerraformLogLevel(t *testing.T) {
 		{[]string{"TF_LOG_PROVIDER_IPAM=debug"}, []string{prov}}, // set explicitly: kept
 		{[]string{"TF_LOG=debug", "TF_LOG_PROVIDER_IPAM_WSMAN=trace"}, []string{prov, body}},
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestFollowTerraformLogLevel$")
-		cmd.Env = append(envWithout("TF_LOG"), append(tc.env, "IPAM_LOGGING_CHILD=1")...)
+		cmd := childTest("TestFollowTerraformLogLevel", []string{"TF_LOG"}, append(tc.env, "IPAM_LOGGING_CHILD=1")...)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		if err := cmd.Run(); err != nil {
@@ -62,17 +61,20 @@ func TestFollowTerraformLogLevel(t *testing.T) {
 	}
 }
 
-// envWithout is the environment without the variables whose names start with one of prefixes.
-func envWithout(prefixes ...string) []string {
-	var env []string
+// childTest runs the test named name alone in a child process of this test binary, for settings
+// that are process-wide: its environment is this one without the variables whose names start with
+// one of drop, plus add.
+func childTest(name string, drop []string, add ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$")
 next:
 	for _, kv := range os.Environ() {
-		for _, p := range prefixes {
+		for _, p := range drop {
 			if strings.HasPrefix(kv, p) {
 				continue next
 			}
 		}
-		env = append(env, kv)
+		cmd.Env = append(cmd.Env, kv)
 	}
-	return env
+	cmd.Env = append(cmd.Env, add...)
+	return cmd
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"os"
-	"os/exec"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -29,8 +28,7 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		{[]string{"GOMEMLIMIT=512MiB"}, strconv.FormatInt(512<<20, 10) + " 400"},
 		{[]string{"GOMEMLIMIT=off"}, "9223372036854775807 100"},
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultMemoryLimit$")
-		cmd.Env = append(envWithout("GOGC=", "GOMEMLIMIT="), append(tc.env, "IPAM_MEMORY_CHILD=1")...)
+		cmd := childTest("TestDefaultMemoryLimit", []string{"GOGC=", "GOMEMLIMIT="}, append(tc.env, "IPAM_MEMORY_CHILD=1")...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%v: %v", tc.env, err)
