@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -1500,26 +1499,9 @@ resource "ipam_provider_address_space" "pa" {
 // configuration (so no terraform init), import blocks, terraform plan -generate-config-out, then
 // apply, a plan that must show no changes (-detailed-exitcode 0), and destroy.
 func TestAccAddressSpaceResource_generateConfigCLI(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1")
-	}
+	tf := needTerraformCLI(t)
 	t.Parallel()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("no terraform on PATH")
-		}
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go on PATH to build the provider binary")
-	}
-	binDir := t.TempDir()
-	build := exec.Command(goTool, "build", "-o", filepath.Join(binDir, "terraform-provider-ipam"), "github.com/winipam/terraform-provider-ipam")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	cli := newTerraformCLI(t, tf)
 
 	emu := startEmulator(t, emulator.Config{})
 	oob := newOutOfBand(t, emu)
@@ -1528,27 +1510,7 @@ func TestAccAddressSpaceResource_generateConfigCLI(t *testing.T) {
 	ca := oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "IPRewrite",
 		Tenant: "4001", VMNetwork: "vmnet-a", CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}})
 
-	work := t.TempDir()
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	write := func(path, content string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "winipam/ipam" = %q
-  }
-  direct {}
-}
-`, binDir))
-	write(filepath.Join(work, "main.tf"), `terraform {
-  required_providers {
-    ipam = { source = "winipam/ipam" }
-  }
-}
-`+providerBlock(emu)+`
+	cli.write(providerBlock(emu) + `
 import {
   to = ipam_provider_address_space.west
   id = "dc-west"
@@ -1559,35 +1521,12 @@ import {
   id = "TENANT-A"
 }
 `)
-	env := []string{"TF_CLI_CONFIG_FILE=" + cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1"}
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "TF_CLI_CONFIG_FILE" && !strings.HasPrefix(k, "TF_REATTACH") && !strings.HasPrefix(k, "TF_LOG") {
-			env = append(env, kv)
-		}
-	}
-	terraformRun := func(wantExit int, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(tf, args...)
-		cmd.Dir, cmd.Env = work, env
-		out, err := cmd.CombinedOutput()
-		exit := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			exit = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
-		}
-		if exit != wantExit {
-			t.Fatalf("terraform %s exited %d, want %d:\n%s", strings.Join(args, " "), exit, wantExit, out)
-		}
-		return string(out)
-	}
 
-	out := terraformRun(0, "plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+	out := cli.mustSucceed("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
 	if !errorText("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.").MatchString(out) {
 		t.Fatalf("the plan with generated configuration is not a clean import:\n%s", out)
 	}
-	generated, err := os.ReadFile(filepath.Join(work, "generated.tf"))
+	generated, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1608,9 +1547,9 @@ import {
 		t.Errorf("generated.tf sets computed-only attributes:\n%s", generated)
 	}
 
-	terraformRun(0, "apply", "-input=false", "-no-color", "-auto-approve")
-	terraformRun(0, "plan", "-input=false", "-no-color", "-detailed-exitcode")
-	state := terraformRun(0, "state", "show", "-no-color", "ipam_customer_address_space.tenant")
+	cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	state := cli.mustSucceed("state", "show", "-no-color", "ipam_customer_address_space.tenant")
 	if !strings.Contains(state, ca.InstanceID) {
 		t.Errorf("the imported customer space's state does not carry its InstanceID %s:\n%s", ca.InstanceID, state)
 	}
@@ -1626,7 +1565,7 @@ import {
 	// The generated customer space names its provider space literally, so Terraform sees no
 	// dependency between them and deletes both at once: the provider space's delete waits for
 	// the customer space to go.
-	terraformRun(0, "destroy", "-input=false", "-no-color", "-auto-approve")
+	cli.mustSucceed("destroy", "-input=false", "-no-color", "-auto-approve")
 	for _, check := range []resource.TestCheckFunc{oob.expectGone("DC-West"), oob.expectGone("Tenant-A")} {
 		if err := check(nil); err != nil {
 			t.Error(err)
