@@ -3,7 +3,8 @@
 // sizes (create, no-op plan, a change to 1% of the keys, destroy), and prints one table measured in
 // one run: wall time, requests and bytes the provider sent to the emulator, and the provider's peak
 // RSS, next to the cost of Terraform's core alone (terraform_data with the same shapes). Then it
-// runs the codec's Go benchmarks. The results also go to a markdown file and an SVG plot.
+// runs the Go benchmarks (the codec; Terraform converting an address_spaces map). The results
+// also go to a markdown file and an SVG plot.
 //
 // Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
 // measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
@@ -68,7 +69,7 @@ func parseFlags() (options, error) {
 	flag.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
 	flag.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
-	flag.BoolVar(&o.goBench, "go-bench", true, "also run the codec's Go benchmarks (go test -bench . -benchmem)")
+	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, and Terraform's conversion of an address_spaces map (go test -bench . -benchmem)")
 	flag.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
 	flag.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
@@ -442,7 +443,7 @@ func runGoBench(ctx context.Context, o options, root string) (string, error) {
 	if o.benchtime != "" {
 		args = append(args, "-benchtime", o.benchtime)
 	}
-	args = append(args, "./internal/ipam/wmi/", "./internal/wsman/")
+	args = append(args, "./internal/ipam/wmi/", "./internal/wsman/", "./internal/bench/")
 	var buf strings.Builder
 	fmt.Fprintf(&buf, "$ go %s\n", strings.Join(args, " "))
 	fmt.Printf("## Go benchmarks\n\n%s", buf.String())

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/winipam/terraform-provider-ipam/internal/provider"
+)
+
+// BenchmarkTerraformMapConversion measures what Terraform does with address_spaces before the
+// provider sees it: convert the configured object of N entries to the attribute's map type, with
+// go-cty's convert (Terraform 1.11.4 links v1.16.0; its unification is the same in the version this
+// module resolves). Terraform converts once per validation, plan and apply; the terraform_data
+// floor of make bench does not (its input is dynamic).
+func BenchmarkTerraformMapConversion(b *testing.B) {
+	want := cty.Map(addressSpacesItemType(b))
+	for _, n := range []int{500, 1000, 2000, 4000} {
+		entries := make(map[string]cty.Value, n)
+		for i := 1; i <= n; i++ {
+			s := customerSpace("bench", i, 1)
+			attrs := map[string]cty.Value{}
+			for _, a := range s.attrs {
+				if v, err := strconv.Unquote(a[1]); err == nil {
+					attrs[a[0]] = cty.StringVal(v)
+				}
+			}
+			// The one attribute that is not a string literal: an object, as HCL writes { Region = "EU" }.
+			attrs["custom_configuration"] = cty.ObjectVal(map[string]cty.Value{"Region": cty.StringVal("EU")})
+			entries[s.name] = cty.ObjectVal(attrs)
+		}
+		config := cty.ObjectVal(entries)
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := convert.Convert(config, want); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// addressSpacesItemType is the type Terraform derives from the schema of address_spaces' nested
+// object: its attributes, the optional ones marked so.
+func addressSpacesItemType(tb testing.TB) cty.Type {
+	ctx := context.Background()
+	p := provider.New("bench")()
+	for _, f := range p.Resources(ctx) {
+		r := f()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "ipam"}, &meta)
+		if meta.TypeName != "ipam_address_spaces" {
+			continue
+		}
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		nested, ok := resp.Schema.Attributes["address_spaces"].(schema.MapNestedAttribute)
+		if !ok {
+			tb.Fatalf("address_spaces is a %T, not a map nested attribute", resp.Schema.Attributes["address_spaces"])
+		}
+		atys := map[string]cty.Type{}
+		var optional []string
+		for name, a := range nested.NestedObject.Attributes {
+			switch a.GetType() {
+			case types.StringType:
+				atys[name] = cty.String
+			case types.MapType{ElemType: types.StringType}:
+				atys[name] = cty.Map(cty.String)
+			default:
+				tb.Fatalf("address_spaces.%s: no cty type for %s", name, a.GetType())
+			}
+			if a.IsOptional() {
+				optional = append(optional, name)
+			}
+		}
+		return cty.ObjectWithOptionalAttrs(atys, optional)
+	}
+	tb.Fatal("the provider has no ipam_address_spaces resource")
+	return cty.NilType
+}
