@@ -28,12 +28,17 @@ func BenchmarkTerraformMapConversion(b *testing.B) {
 			s := customerSpace("bench", i, 1)
 			attrs := map[string]cty.Value{}
 			for _, a := range s.attrs {
-				if v, err := strconv.Unquote(a[1]); err == nil {
-					attrs[a[0]] = cty.StringVal(v)
+				if a[0] == "custom_configuration" {
+					// An object, as HCL evaluates { Region = "EU" }.
+					attrs[a[0]] = cty.ObjectVal(map[string]cty.Value{"Region": cty.StringVal("EU")})
+					continue
 				}
+				v, err := strconv.Unquote(a[1])
+				if err != nil {
+					b.Fatalf("%s = %s: not a string literal", a[0], a[1])
+				}
+				attrs[a[0]] = cty.StringVal(v)
 			}
-			// The one attribute that is not a string literal: an object, as HCL writes { Region = "EU" }.
-			attrs["custom_configuration"] = cty.ObjectVal(map[string]cty.Value{"Region": cty.StringVal("EU")})
 			entries[s.name] = cty.ObjectVal(attrs)
 		}
 		config := cty.ObjectVal(entries)
