@@ -94,6 +94,9 @@ func TestEval(t *testing.T) {
 		{"Name LIKE '%OFFICE'", true, ""},
 		{"Name LIKE 'c_ntoso [n-p]ffice'", true, ""},
 		{"Name LIKE 'contoso'", false, ""},
+		{`Path LIKE 'c:\temp\%'`, true, ""}, // no escapes inside LIKE
+		{`Path LIKE "%\it's"`, true, ""},
+		{`Path LIKE 'c:\\temp%'`, false, ""},
 		// Precedence and logic.
 		{"Type = 1 OR Type = 2 AND Name = 'x'", true, ""},
 		{"(Type = 1 OR Type = 2) AND Name = 'x'", false, ""},

@@ -371,7 +371,9 @@ func writeExpr(b *strings.Builder, e Expr, minPrec int) {
 	case *likeExpr:
 		b.WriteString(e.prop)
 		b.WriteString(" LIKE ")
-		b.WriteString(Quote(e.pattern.source))
+		// A parsed pattern never holds both quotes: its literal could not have been written.
+		q, _ := likeDelimiter(e.pattern.source)
+		b.WriteString(q + e.pattern.source + q)
 	case *nullExpr:
 		b.WriteString(e.prop)
 		if e.not {

@@ -27,6 +27,8 @@ var parseSeeds = []string{
 	"SELECT * FROM C WHERE ((a = TRUE) OR (b = FALSE OR c = NULL))",
 	`SELECT * FROM C WHERE a = 'it\'s a\\b' OR a = "\'\"\\"`,
 	"SELECT * FROM C WHERE a LIKE '[]]' OR a LIKE '[%]' OR a LIKE '[z-a]'",
+	`SELECT * FROM C WHERE a LIKE 'lab\%' OR a LIKE "O'Brien\" OR a = 'x\'y'`,
+	`SELECT * FROM C WHERE a LIKE 'a\' OR b = '\''`,
 	"SELECT * FROM C WHERE a = 1 OR a = 01 OR a = 1.0 OR a = 'A' OR a = 'a'",
 	"SELECT * FROM C WHERE (a = 'x'",
 	"SELECT * FROM C WHERE a = 'unterminated",

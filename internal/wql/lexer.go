@@ -54,7 +54,14 @@ type lexer struct {
 	off int
 }
 
-func (l *lexer) next() (token, *SyntaxError) {
+func (l *lexer) next() (token, *SyntaxError) { return l.lex(false) }
+
+// nextLikePattern lexes the token after LIKE, where a string literal has no escapes: [MS-WMI] 2.2.1,
+// "The server MUST treat a backslash as an escape character in a WQL query, except within a LIKE
+// clause."
+func (l *lexer) nextLikePattern() (token, *SyntaxError) { return l.lex(true) }
+
+func (l *lexer) lex(rawStrings bool) (token, *SyntaxError) {
 	s := l.src
 	for l.off < len(s) {
 		switch s[l.off] {
@@ -83,6 +90,8 @@ func (l *lexer) next() (token, *SyntaxError) {
 		return token{kind: tIdent, pos: start, text: word}, nil
 	case isDigit(c) || (c == '-' && start+1 < len(s) && isDigit(s[start+1])):
 		return l.number(start)
+	case (c == '\'' || c == '"') && rawStrings:
+		return l.rawStr(start)
 	case c == '\'' || c == '"':
 		return l.str(start)
 	}
@@ -188,6 +197,19 @@ func (l *lexer) str(start int) (token, *SyntaxError) {
 		}
 	}
 	return token{}, &SyntaxError{Pos: start, Msg: "unterminated string literal (missing closing " + string(q) + ")"}
+}
+
+// rawStr lexes a single- or double-quoted string in which every byte up to the closing quote is
+// taken literally, so it cannot contain its own delimiter.
+func (l *lexer) rawStr(start int) (token, *SyntaxError) {
+	s := l.src
+	q := s[start]
+	n := strings.IndexByte(s[start+1:], q)
+	if n < 0 {
+		return token{}, &SyntaxError{Pos: start, Msg: "unterminated LIKE pattern (missing closing " + string(q) + "; a backslash does not escape inside LIKE)"}
+	}
+	l.off = start + 1 + n + 1
+	return token{kind: tString, pos: start, text: s[start+1 : start+1+n]}, nil
 }
 
 // quoteChar renders the character at the start of s for an error message.

@@ -102,7 +102,7 @@ func TestLike(t *testing.T) {
 	for _, tt := range likeTests {
 		t.Run(tt.pattern+"~"+tt.value, func(t *testing.T) {
 			t.Parallel()
-			q := mustParse(t, prefix+"P LIKE "+Quote(tt.pattern))
+			q := mustParse(t, prefix+"P LIKE "+mustQuoteLike(t, tt.pattern))
 			got, err := q.Match(mapRow{"p": tt.value})
 			if err != nil || got != tt.want {
 				t.Errorf("%q LIKE %q = %v, %v; want %v", tt.value, tt.pattern, got, err, tt.want)
@@ -121,7 +121,7 @@ func TestLikeInvalidPatterns(t *testing.T) {
 	for _, p := range []string{"[", "[abc", "[^", "[]", "[^]", "a[]", "x[a-", "x[a-b", "[]]["} {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
-			src := prefix + "P LIKE " + Quote(p)
+			src := prefix + "P LIKE '" + p + "'" // QuoteLike refuses these
 			_, err := Parse(src)
 			se, ok := err.(*SyntaxError)
 			if !ok || se.Pos != len(prefix)+7 || !strings.HasPrefix(se.Msg, "invalid LIKE pattern: unterminated '['") {
@@ -129,6 +129,51 @@ func TestLikeInvalidPatterns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLikeBackslashIsLiteral checks [MS-WMI] 2.2.1: "The server MUST treat a backslash as an escape
+// character in a WQL query, except within a LIKE clause."
+func TestLikeBackslashIsLiteral(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		where, value string
+		want         bool
+	}{
+		{`Name LIKE 'lab\%'`, `lab\x`, true},
+		{`Name LIKE 'lab\%'`, `lab\`, true},
+		{`Name LIKE 'lab\%'`, `lab\anything at all`, true},
+		{`Name LIKE 'lab\%'`, `lab%`, false},
+		{`Name LIKE 'lab\%'`, `labx`, false},
+		{`Name LIKE 'lab\\%'`, `lab\x`, false}, // two backslashes are two characters
+		{`Name LIKE 'lab\\%'`, `lab\\x`, true},
+		{`Name LIKE 'a\_'`, `a\b`, true},
+		{`Name LIKE 'a\'`, `a\`, true},                    // the backslash does not swallow the quote
+		{`Name LIKE 'a\' OR Name = '\''`, `'`, true},      // and the next string still has escapes
+		{`Name LIKE "O'Brien%"`, `O'Brien-lab`, true},     // a ' inside a double-quoted pattern
+		{`Name LIKE 'say "hi"%'`, `say "hi" there`, true}, // and the other way round
+		{`Name = 'a\'b'`, `a'b`, true},                    // outside LIKE, \' is still an escaped quote
+		{`Name = 'a\'b'`, `a\'b`, false},
+		{`Name = "a\\b"`, `a\b`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.where+"~"+tt.value, func(t *testing.T) {
+			t.Parallel()
+			q := mustParse(t, prefix+tt.where)
+			if got, err := q.Match(mapRow{"name": tt.value}); err != nil || got != tt.want {
+				t.Errorf("%q against %s = %v, %v; want %v", tt.value, tt.where, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// mustQuoteLike quotes a pattern that the test knows is expressible.
+func mustQuoteLike(t *testing.T, pattern string) string {
+	t.Helper()
+	s, err := QuoteLike(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestLikeHostile checks patterns that make naive backtracking matchers exponential.
@@ -150,7 +195,7 @@ func TestLikeHostile(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
-			q := mustParse(t, prefix+"P LIKE "+Quote(tt.pattern))
+			q := mustParse(t, prefix+"P LIKE "+mustQuoteLike(t, tt.pattern))
 			start := time.Now()
 			got, err := q.Match(mapRow{"p": value})
 			if err != nil || got != tt.want {

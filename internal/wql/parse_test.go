@@ -34,6 +34,10 @@ func TestParse(t *testing.T) {
 		{"SELECT * FROM C WHERE a = true OR b = False OR c = null", nil, "C", "SELECT * FROM C WHERE a = TRUE OR b = FALSE OR c = NULL"},
 		{"SELECT * FROM C WHERE a is null and b IS not NULL", nil, "C", "SELECT * FROM C WHERE a IS NULL AND b IS NOT NULL"},
 		{"SELECT * FROM C WHERE a like '[a-c]%'", nil, "C", "SELECT * FROM C WHERE a LIKE '[a-c]%'"},
+		// No escapes inside a LIKE pattern ([MS-WMI] 2.2.1); the canonical form keeps them out too.
+		{`SELECT * FROM C WHERE a LIKE 'lab\%'`, nil, "C", `SELECT * FROM C WHERE a LIKE 'lab\%'`},
+		{`SELECT * FROM C WHERE a LIKE "O'Brien%"`, nil, "C", `SELECT * FROM C WHERE a LIKE "O'Brien%"`},
+		{`SELECT * FROM C WHERE a LIKE "x\" AND b = "it\'s\""`, nil, "C", `SELECT * FROM C WHERE a LIKE 'x\' AND b = 'it\'s"'`},
 		// Precedence: NOT > AND > OR; redundant parentheses disappear, needed ones stay.
 		{"SELECT * FROM C WHERE a = 1 OR b = 2 AND c = 3", nil, "C", "SELECT * FROM C WHERE a = 1 OR b = 2 AND c = 3"},
 		{"SELECT * FROM C WHERE (a = 1 OR b = 2) AND c = 3", nil, "C", "SELECT * FROM C WHERE (a = 1 OR b = 2) AND c = 3"},
@@ -125,6 +129,8 @@ func TestParseErrors(t *testing.T) {
 		{"SELECT * FROM C WHERE 'x' = 'y'", 28, "expected a property name after '=', found string 'y'"},
 		{"SELECT * FROM C WHERE 'x' LIKE a", 26, "expected '=', '<>' or '!=' after a literal, found keyword LIKE"},
 		{"SELECT * FROM C WHERE a LIKE 5", 29, "expected a string pattern after LIKE, found number 5"},
+		{`SELECT * FROM C WHERE a LIKE 'O\'Brien%'`, 33, "expected AND, OR or end of query, found identifier Brien"},
+		{"SELECT * FROM C WHERE a LIKE 'abc", 29, "unterminated LIKE pattern (missing closing '; a backslash does not escape inside LIKE)"},
 		{"SELECT * FROM C WHERE a LIKE '[abc'", 29, "invalid LIKE pattern: unterminated '[' at byte 0 of the pattern"},
 		{"SELECT * FROM C WHERE a LIKE 'x[]'", 29, "invalid LIKE pattern: unterminated '[' at byte 1 of the pattern"},
 		{"SELECT * FROM C WHERE a IS 1", 27, "expected NULL or NOT NULL after IS, found number 1"},

@@ -300,9 +300,11 @@ func (p *parser) parseComparison() (Expr, *SyntaxError) {
 		}
 		return &compareExpr{prop: prop, op: op, lit: lit}, nil
 	case p.isKeyword("LIKE"):
-		if err := p.advance(); err != nil {
+		t, err := p.lex.nextLikePattern()
+		if err != nil {
 			return nil, err
 		}
+		p.tok = t
 		if p.tok.kind != tString {
 			return nil, p.errorf("expected a string pattern after LIKE, found %s", describe(p.tok))
 		}

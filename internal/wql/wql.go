@@ -5,7 +5,8 @@
 // WMI's semantics (case-insensitive strings, numeric comparison, NULL handling, LIKE) without being
 // open to denial of service, so parsing is bounded (MaxQueryLength, MaxDepth), long AND/OR chains are
 // handled iteratively, and LIKE is matched without exponential backtracking. The client builds queries
-// from user-supplied values and needs Quote so that a value can never change the query's structure.
+// from user-supplied values and needs Quote and QuoteLike so that a value can never change the query's
+// structure.
 //
 // Grammar (keywords are case-insensitive):
 //
@@ -16,9 +17,10 @@
 //	primary    = "(" cond ")" | comparison
 //	comparison = ident ( "=" | "<>" | "!=" ) literal
 //	           | literal ( "=" | "<>" | "!=" ) ident
-//	           | ident LIKE string
+//	           | ident LIKE pattern
 //	           | ident IS [ NOT ] NULL
 //	literal    = string | number | TRUE | FALSE | NULL
+//	pattern    = a single- or double-quoted string without escapes (see below)
 //
 // Semantics follow WMI. String comparisons are case-insensitive, using simple Unicode case folding
 // (strings.EqualFold). When the literal is a number and the property value parses as a decimal
@@ -31,8 +33,12 @@
 // A parsed Query is immutable, so one Query may be evaluated from many goroutines at once.
 //
 // Strings are single- or double-quoted; inside them a backslash takes the next byte literally, so \'
-// \" and \\ are the escapes and \n is just "n". Numbers are -?[0-9]+(\.[0-9]+)?. Identifiers are ASCII
-// letters, digits and underscores, not starting with a digit, and may not be keywords.
+// \" and \\ are the escapes and \n is just "n". The pattern after LIKE is the exception: [MS-WMI]
+// 2.2.1 says "The server MUST treat a backslash as an escape character in a WQL query, except within a
+// LIKE clause", so there every byte up to the closing quote is literal ('lab\%' is lab, a
+// backslash, then the wildcard %), and a pattern cannot contain its own delimiter. Use Quote
+// for = and <> and QuoteLike for LIKE. Numbers are -?[0-9]+(\.[0-9]+)?. Identifiers are ASCII letters,
+// digits and underscores, not starting with a digit, and may not be keywords.
 package wql
 
 import (
@@ -93,7 +99,8 @@ type Expr interface {
 	// *UnknownPropertyError for every row, not only for rows that happen to reach it.
 	Eval(Row) (bool, error)
 	// String renders the condition as canonical WQL that Parse accepts and that renders to the same
-	// string again: keywords in upper case, strings quoted with Quote, != written as <>, literal-first
+	// string again: keywords in upper case, strings quoted with Quote and LIKE patterns with
+	// QuoteLike, != written as <>, literal-first
 	// comparisons turned around, and only the parentheses that precedence requires.
 	String() string
 }
@@ -180,7 +187,8 @@ func (q *Query) String() string {
 	return b.String()
 }
 
-// Quote returns s as a WQL single-quoted string literal, with each backslash and single quote escaped
+// Quote returns s as a WQL single-quoted string literal for = and <> comparisons (not LIKE; see
+// QuoteLike), with each backslash and single quote escaped
 // by a backslash; every other byte, including invalid UTF-8, is kept as is, so Parse returns exactly s.
 // It exists so that clients can put arbitrary values into a query without any chance of injection.
 func Quote(s string) string {
@@ -195,4 +203,31 @@ func Quote(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// QuoteLike returns pattern as the string literal of a WQL LIKE comparison. It exists because WMI reads
+// no escapes inside LIKE ([MS-WMI] 2.2.1), so Quote's backslashes would become part of the pattern.
+// The pattern is single-quoted, or double-quoted when it contains a single quote; every byte is kept
+// as is, so Parse returns exactly pattern. It fails when pattern contains both quote characters, which
+// no LIKE literal can hold, or when it is not a valid pattern (an unterminated '[').
+func QuoteLike(pattern string) (string, error) {
+	q, ok := likeDelimiter(pattern)
+	if !ok {
+		return "", fmt.Errorf("LIKE pattern %q contains both ' and \": WQL has no escapes inside LIKE, so no string literal can hold both", pattern)
+	}
+	if _, msg := compileLike(pattern); msg != "" {
+		return "", fmt.Errorf("invalid LIKE pattern %q: %s", pattern, msg)
+	}
+	return q + pattern + q, nil
+}
+
+// likeDelimiter returns the quote that can enclose pattern as a LIKE literal, preferring '.
+func likeDelimiter(pattern string) (string, bool) {
+	switch {
+	case !strings.Contains(pattern, "'"):
+		return "'", true
+	case !strings.Contains(pattern, `"`):
+		return `"`, true
+	}
+	return "", false
 }
