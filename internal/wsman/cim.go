@@ -178,8 +178,10 @@ func decodeValue(c *Element) Value {
 		return Value{Nil: true}
 	case len(c.Children) == 1 && c.Children[0].Space == NSCIM && cimScalarWrappers[c.Children[0].Local]:
 		return Value{Text: c.Children[0].Text}
-	case len(c.Children) > 0 || hasXSIType(c):
+	case len(c.Children) > 0:
 		return Value{Instance: decodeInstance(c)}
+	case hasXSIType(c) && !hasCIMScalarType(c):
+		return Value{Instance: decodeInstance(c)} // an empty embedded instance
 	default:
 		return Value{Text: c.Text}
 	}
@@ -188,6 +190,16 @@ func decodeValue(c *Element) Value {
 func hasXSIType(c *Element) bool {
 	_, ok := c.Attr(NSXSI, "type")
 	return ok
+}
+
+// hasCIMScalarType reports an xsi:type naming a DSP0230 scalar type (cim:cimString,
+// cim:cimUnsignedInt, ...). WinRM writes these on MSFT_WmiError's properties (WinRb wmi_error_v2.xml)
+// and OMI on CIM_Error's (wsbuf.c PackCimErrorXsiType); a class type such as
+// p:MSFT_IPAM_AddressSpace_Type still means an embedded instance. The prefix is resolved, not compared.
+func hasCIMScalarType(c *Element) bool {
+	t, _ := c.Attr(NSXSI, "type")
+	space, local := c.ResolveQName(t)
+	return space == NSCIM && strings.HasPrefix(local, "cim")
 }
 
 // decodeInstance reads an embedded or enumerated instance. The class comes from xsi:type
