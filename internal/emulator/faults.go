@@ -30,17 +30,21 @@ const (
 	FaultDropAfter FaultKind = "drop-after"
 	// FaultSlow waits Delay before acting on the request, e.g. past the client's timeout.
 	FaultSlow FaultKind = "slow"
-	// FaultQuota answers WinRM's quota fault (ERROR_WSMAN_QUOTA_LIMIT) without acting.
+	// FaultQuota answers WinRM's quota fault without acting, in the shape Windows sends it.
 	FaultQuota FaultKind = "quota"
 )
 
 // FaultRule injects Kind into the next Count requests (0: every request until cleared) whose
 // action contains Action (case-insensitive; empty: any), e.g. "BulkAddOrUpdateAddressSpace".
+// With Every set, only every Every-th matching request gets the fault (Count then counts those).
 type FaultRule struct {
 	Kind   FaultKind     `json:"kind"`
 	Action string        `json:"action,omitempty"`
 	Count  int           `json:"count,omitempty"`
+	Every  int           `json:"every,omitempty"`
 	Delay  time.Duration `json:"delay,omitempty"`
+	// seen counts matching requests, for Every.
+	seen int
 }
 
 func (r FaultRule) validate() error {
@@ -55,6 +59,9 @@ func (r FaultRule) validate() error {
 	}
 	if r.Count < 0 {
 		return fmt.Errorf("fault count %d is negative", r.Count)
+	}
+	if r.Every < 0 {
+		return fmt.Errorf("fault every %d is negative", r.Every)
 	}
 	return nil
 }
@@ -74,7 +81,11 @@ func failItemMatcher(pattern string) (func(string) bool, error) {
 	if pattern == "" {
 		return nil, nil
 	}
-	q, err := wql.Parse("SELECT * FROM " + classAddressSp + " WHERE Name LIKE " + wql.Quote(pattern))
+	quoted, err := wql.QuoteLike(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("fail-items pattern: %w", err)
+	}
+	q, err := wql.Parse("SELECT * FROM " + classAddressSp + " WHERE Name LIKE " + quoted)
 	if err != nil {
 		return nil, fmt.Errorf("fail-items pattern: %w", err)
 	}
@@ -110,6 +121,12 @@ func (s *Server) takeFault(action string) *FaultRule {
 		if r.Action != "" && !strings.Contains(strings.ToLower(action), strings.ToLower(r.Action)) {
 			continue
 		}
+		if r.Every > 1 {
+			r.seen++
+			if r.seen%r.Every != 0 {
+				continue
+			}
+		}
 		f := *r
 		if r.Count > 0 {
 			r.Count--
@@ -144,11 +161,19 @@ func (b *bufferedResponse) Header() http.Header         { return b.header }
 func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
 
-// quotaFault is WinRM's answer when a user has too many operations in flight.
+// quotaFault is WinRM's answer when a user has too many operations in flight, in the shape a real
+// server sends (WinRb/WinRM's recorded wmi_error_v2.xml): subcode w:QuotaLimit and an MSFT_WmiError
+// with CIM status 27 (server limits exceeded) and the quota HRESULT in error_Code, but no
+// f:WSManFault. That recording is of the shells quota (0x803381A5); past
+// MaxConcurrentOperationsPerUser the code is ERROR_WSMAN_QUOTA_MAX_OPERATIONS (wsmerror.h).
 func quotaFault() *wsman.Fault {
+	const msg = "The WS-Management service cannot process the request. This user is allowed a maximum number of " +
+		"concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user."
 	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "QuotaLimit"},
-		WSManCode: wsman.ErrQuotaLimit, Reason: "The WS-Management service is busy servicing other requests. Retry later.",
-		Message: "The WS-Management service cannot process the request. This user is allowed a maximum number of concurrent operations, which has been exceeded."}
+		Reason: msg,
+		WmiError: &wsman.WmiError{CIMStatusCode: 27, Message: msg, ErrorType: "HRESULT",
+			MessageID: fmt.Sprintf("HRESULT 0x%08x", wsman.ErrQuotaMaxOperations), ErrorCode: wsman.ErrQuotaMaxOperations,
+			WindowsErrorMessage: msg}}
 }
 
 // serveAdmin lets a test, a demo or a benchmark drive a running emulator: POST /emulator/faults

@@ -1,15 +1,13 @@
 package wsman
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,42 +19,40 @@ import (
 // MaxConcurrent requests are in flight at once, because WinRM enforces per-user quotas.
 type Client struct {
 	endpoint string
-	auth     func(*http.Request) error
+	// host and path are the Host header and request target of every request.
+	host, path string
+	dialer     *dialer
+	// header is the Authorization of every request (Basic, certificate); mech logs connections in
+	// instead (NTLM, Kerberos).
+	header   string
+	mech     mechanism
 	authName string
-	// refusedLogin holds the first 401 the server answered: credentials do not heal within a
-	// run, and every further failed login counts towards an Active Directory account lockout.
-	refusedLogin atomic.Pointer[HTTPError]
-	// Until the server has taken the credentials once, requests go one at a time (loginGate):
-	// a burst of first requests with a wrong password would count as that many failed logins.
+	// seal is set over plain HTTP with NTLM or Kerberos: every message is sealed ([MS-WSMV]
+	// 2.2.9.1), as a Windows server with AllowUnencrypted=false (its default) requires.
+	seal bool
+	// refusedLogin holds the first refused login: credentials do not heal within a run, and every
+	// further failed login counts towards an Active Directory account lockout.
+	refusedLogin atomic.Pointer[refusal]
+	// Until the server has taken the credentials once, logins go one at a time (loginGate): a
+	// burst of first requests with a wrong password would count as that many failed logins.
 	loginGate       chan struct{}
 	loggedIn        atomic.Bool
 	maxEnvelopeSize int
 	timeout         time.Duration
 	maxResponseSize int64
 	retry           RetryPolicy
-	// sem counts requests in flight. Each takes an HTTP client with one connection of its own
-	// (a slot): the most recently used idle one, so that sequential requests share a connection
-	// and its login, or a new one.
+	// sem counts requests in flight; each has a connection of its own while it runs: the most
+	// recently used idle one (so sequential requests share a connection and its login), or a new one.
 	sem      chan struct{}
-	slotMu   sync.Mutex
-	idle     []*http.Client
-	newSlot  func() *http.Client
+	connMu   sync.Mutex
+	idle     []*conn
 	log      Logger
 	secrets  []string
 	requests atomic.Int64
 }
 
-// RetryPolicy says how often and how patiently a request that is safe to repeat is retried after
-// a transient failure.
-type RetryPolicy struct {
-	// Attempts counts the first try; 1 disables retries.
-	Attempts int
-	// Base is the first backoff; each retry doubles it, with full jitter, up to Max.
-	Base, Max time.Duration
-}
-
-// DefaultRetryPolicy retries a few times within a couple of seconds.
-var DefaultRetryPolicy = RetryPolicy{Attempts: 4, Base: 200 * time.Millisecond, Max: 2 * time.Second}
+// refusal is a remembered refused login.
+type refusal struct{ err error }
 
 // Logger receives one debug line per request and, at trace, the bodies. Fields never hold
 // credentials; bodies have every configured secret masked.
@@ -73,7 +69,8 @@ type Request struct {
 	Idempotent bool
 }
 
-// Requests returns how many HTTP requests the client has sent, for tests and benchmarks.
+// Requests returns how many HTTP requests the client has sent, login legs included, for tests and
+// benchmarks.
 func (c *Client) Requests() int64 { return c.requests.Load() }
 
 // Endpoint returns the URL the client talks to.
@@ -82,17 +79,25 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // MaxEnvelopeSize is the largest envelope the client sends or accepts.
 func (c *Client) MaxEnvelopeSize() int { return c.maxEnvelopeSize }
 
+// Sealing reports whether messages are sealed (plain HTTP with NTLM or Kerberos).
+func (c *Client) Sealing() bool { return c.seal }
+
+// Close closes the idle connections. The client stays usable; a later request opens a new one.
+func (c *Client) Close() {
+	c.connMu.Lock()
+	idle := c.idle
+	c.idle = nil
+	c.connMu.Unlock()
+	for _, cn := range idle {
+		cn.close()
+	}
+}
+
 // Do sends a request and returns the parsed response. A SOAP fault comes back as a *Fault error;
 // failures below SOAP as *TransportError or *HTTPError. Idempotent requests are retried on
 // transient failures; other requests are retried only when the server cannot have acted on them.
 func (c *Client) Do(ctx context.Context, req Request) (*Envelope, error) {
-	var lastErr error
-	attempts := c.retry.Attempts
-	if attempts < 1 {
-		attempts = 1
-	}
-	// A server that refused to act (busy: 503, quota) gets more patience than an outcome that is
-	// unknown: repeating a refused request is always safe, and a busy WinRM frees up within seconds.
+	attempts := max(c.retry.Attempts, 1)
 	busyAttempts := attempts * busyPatience
 	if attempts == 1 {
 		busyAttempts = 1 // retries are off
@@ -102,88 +107,52 @@ func (c *Client) Do(ctx context.Context, req Request) (*Envelope, error) {
 		if err == nil {
 			return env, nil
 		}
-		lastErr = err
-		if refused(err) {
+		class := classifyRetry(err)
+		if class == retryBusy {
 			busy++
 			attempt = min(attempt, attempts-1)
 		}
-		if attempt >= attempts || busy >= busyAttempts || !retryable(err, req.Idempotent) || ctx.Err() != nil {
-			return nil, lastErr
+		if attempt >= attempts || busy >= busyAttempts || !class.allows(req.Idempotent) || ctx.Err() != nil {
+			return nil, err
 		}
-		wait := c.backoff(max(attempt, min(busy, attempts)))
+		wait := c.retry.backoff(max(attempt, min(busy, attempts)))
 		c.debug(ctx, "WS-Management request will be retried", map[string]any{
 			"action": shortAction(req.Header.Action), "attempt": attempt, "backoff_ms": wait.Milliseconds(), "error": err.Error()})
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return nil, lastErr
+			return nil, err
 		}
 	}
 }
 
-func (c *Client) takeSlot() *http.Client {
-	c.slotMu.Lock()
-	defer c.slotMu.Unlock()
-	if n := len(c.idle); n > 0 {
-		hc := c.idle[n-1]
+// takeConn returns the most recently used idle connection that is still open, or a new one.
+func (c *Client) takeConn(ctx context.Context) (*conn, error) {
+	for {
+		c.connMu.Lock()
+		n := len(c.idle)
+		if n == 0 {
+			c.connMu.Unlock()
+			return c.dialer.dial(ctx)
+		}
+		cn := c.idle[n-1]
 		c.idle = c.idle[:n-1]
-		return hc
+		c.connMu.Unlock()
+		if cn.alive() {
+			return cn, nil
+		}
+		cn.close()
 	}
-	return c.newSlot()
 }
 
-func (c *Client) putSlot(hc *http.Client) {
-	c.slotMu.Lock()
-	c.idle = append(c.idle, hc)
-	c.slotMu.Unlock()
-}
-
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.retry.Base << (attempt - 1)
-	if d > c.retry.Max || d <= 0 {
-		d = c.retry.Max
+func (c *Client) putConn(cn *conn) {
+	if cn.broken {
+		return
 	}
-	if d <= 0 {
-		return 0
-	}
-	n, err := rand.Int(rand.Reader, big.NewInt(int64(d)))
-	if err != nil {
-		return d
-	}
-	return d/2 + time.Duration(n.Int64())/2
-}
-
-// retryable says whether a failed attempt may be sent again. A request the server refused before
-// acting on it (connection refused, 503, quota) can always be; one whose fate is unknown
-// (connection dropped mid-way, timeout) only when repeating it is harmless. A failure that cannot
-// heal (TLS verification, an unknown host) is not repeated at all, even though nothing was sent.
-// busyPatience multiplies the attempts a request gets when the server says it is busy.
-const busyPatience = 5
-
-// refused reports a failure where the server said it did not act: HTTP 503 or WinRM's quota fault.
-func refused(err error) bool {
-	var he *HTTPError
-	if errors.As(err, &he) {
-		return he.Status == http.StatusServiceUnavailable
-	}
-	var f *Fault
-	return errors.As(err, &f) && f.WSManCode == ErrQuotaLimit
-}
-
-func retryable(err error, idempotent bool) bool {
-	var te *TransportError
-	if errors.As(err, &te) {
-		return te.Transient && (te.NotSent || idempotent)
-	}
-	var he *HTTPError
-	if errors.As(err, &he) {
-		return he.Status == http.StatusServiceUnavailable
-	}
-	var f *Fault
-	if errors.As(err, &f) {
-		return f.WSManCode == ErrQuotaLimit || (idempotent && f.WSManCode == ErrOperationTimedOut)
-	}
-	return false
+	cn.idleSince = time.Now()
+	c.connMu.Lock()
+	c.idle = append(c.idle, cn)
+	c.connMu.Unlock()
 }
 
 func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
@@ -202,7 +171,10 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	if len(body) > c.maxEnvelopeSize {
 		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than max_envelope_size (%d)", shortAction(h.Action), len(body), c.maxEnvelopeSize)
 	}
-	if c.auth != nil && !c.loggedIn.Load() {
+	if r := c.refusedLogin.Load(); r != nil {
+		return nil, r.err
+	}
+	if !c.loggedIn.Load() {
 		select {
 		case c.loginGate <- struct{}{}:
 			if c.loggedIn.Load() {
@@ -213,64 +185,97 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 		case <-ctx.Done():
 			return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
 		}
+		if r := c.refusedLogin.Load(); r != nil {
+			return nil, r.err
+		}
 	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
 	}
-	hc := c.takeSlot()
-	defer func() {
-		c.putSlot(hc)
-		<-c.sem
-	}()
+	defer func() { <-c.sem }()
 
-	// The server works for at most OperationTimeout; the HTTP exchange gets a little more so that
-	// the server's own timeout fault can arrive.
+	// The server works for at most OperationTimeout; the exchange gets a little more so that the
+	// server's own timeout fault can arrive.
 	rctx, cancel := context.WithTimeout(ctx, c.timeout+c.timeout/4+time.Second)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(rctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	start := time.Now()
+	action := shortAction(h.Action)
+	fail := func(err error, sent bool) error {
+		terr := classifyTransport(c.endpoint, err, ctx, rctx, c.timeout)
+		if !sent {
+			terr.NotSent = true
+		}
+		c.debug(ctx, "WS-Management request failed", map[string]any{
+			"action": action, "duration_ms": time.Since(start).Milliseconds(), "error": terr.Error()})
+		return terr
+	}
+	cn, err := c.takeConn(rctx)
 	if err != nil {
-		return nil, err
+		return nil, fail(err, false)
 	}
-	hreq.Header.Set("Content-Type", ContentType)
-	hreq.Header.Set("User-Agent", "terraform-provider-ipam")
-	hreq.ContentLength = int64(len(body))
-	hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	if he := c.refusedLogin.Load(); he != nil {
-		return nil, he
-	}
-	if c.auth != nil {
-		if err := c.auth(hreq); err != nil {
+	defer c.putConn(cn)
+	if c.mech != nil && !cn.loggedIn {
+		if err := c.login(rctx, cn); err != nil {
+			cn.close()
+			var ex *exchangeError
+			if errors.As(err, &ex) || errors.As(err, new(*dialError)) {
+				return nil, fail(err, false) // a login leg carries no request
+			}
+			c.debug(ctx, "WS-Management login failed", map[string]any{"action": action, "error": err.Error()})
 			return nil, err
 		}
 	}
-	c.trace(ctx, "WS-Management request body", map[string]any{"action": shortAction(h.Action), "body": maskedBody{c, body}})
-	start := time.Now()
+
+	hdr := http.Header{"Content-Type": {ContentType}, "User-Agent": {userAgent}}
+	payload := body
+	if cn.sealer != nil {
+		if payload, err = EncodeEncrypted(cn.sealer, ProtocolSPNEGO, ContentType, body); err != nil {
+			cn.close()
+			return nil, fmt.Errorf("wsman: sealing the %s request: %w", action, err)
+		}
+		hdr.Set("Content-Type", EncryptedContentType(ProtocolSPNEGO))
+	}
+	if c.header != "" {
+		hdr.Set("Authorization", c.header)
+	}
+	c.trace(ctx, "WS-Management request body", map[string]any{"action": action, "body": maskedBody{c, body}})
 	c.requests.Add(1)
-	resp, err := hc.Do(hreq)
-	if err != nil {
-		terr := classifyTransport(c.endpoint, err, ctx, rctx, c.timeout)
-		c.debug(ctx, "WS-Management request failed", map[string]any{
-			"action": shortAction(h.Action), "duration_ms": time.Since(start).Milliseconds(), "error": terr.Error()})
-		return nil, terr
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponseSize+1))
-	if err != nil {
-		return nil, classifyTransport(c.endpoint, err, ctx, rctx, c.timeout)
-	}
-	fields := map[string]any{"action": shortAction(h.Action), "status": resp.StatusCode, "bytes": len(data),
-		"duration_ms": time.Since(start).Milliseconds()}
-	if int64(len(data)) > c.maxResponseSize {
-		c.debug(ctx, "WS-Management response too large", fields)
+	resp, err := cn.roundTrip(rctx, c.host, c.path, hdr, payload, c.maxResponseSize)
+	if errors.Is(err, errResponseTooLarge) {
+		c.debug(ctx, "WS-Management response too large", map[string]any{"action": action})
 		return nil, fmt.Errorf("wsman: the response from %s exceeds %d bytes", c.endpoint, c.maxResponseSize)
 	}
-	c.trace(ctx, "WS-Management response body", map[string]any{"action": shortAction(h.Action), "body": maskedBody{c, data}})
-	env, perr := c.interpret(resp, data)
-	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized && c.auth != nil {
-		c.refusedLogin.CompareAndSwap(nil, he)
-	} else {
+	if err != nil {
+		return nil, fail(err, true)
+	}
+	data, contentType := resp.body, resp.header.Get("Content-Type")
+	sealed := false
+	if cn.sealer != nil && IsEncrypted(contentType) {
+		if data, contentType, err = DecodeEncrypted(cn.sealer, contentType, resp.body); err != nil {
+			cn.close()
+			return nil, fmt.Errorf("wsman: the %s response from %s cannot be unsealed: %w", action, c.endpoint, err)
+		}
+		sealed = true
+	} else if cn.sealer != nil && resp.status == http.StatusOK {
+		// A sealed request's answer is sealed too; one in clear could come from anyone on the path.
+		cn.close()
+		return nil, fmt.Errorf("wsman: %s answered a sealed %s request in clear text; refusing the answer", c.endpoint, action)
+	}
+	fields := map[string]any{"action": action, "status": resp.status, "bytes": len(resp.body),
+		"duration_ms": time.Since(start).Milliseconds(), "sealed": sealed}
+	c.trace(ctx, "WS-Management response body", map[string]any{"action": action, "body": maskedBody{c, data}})
+	env, perr := c.interpret(resp.status, contentType, resp.header, data)
+	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized {
+		if c.mech != nil && cn.loggedIn {
+			// The login on this connection had succeeded: the message, not the password, was refused.
+			he.AfterLogin, he.Sealed = true, cn.sealer != nil
+			cn.close()
+		} else {
+			c.refusedLogin.CompareAndSwap(nil, &refusal{he})
+		}
+	} else if c.mech == nil {
 		c.loggedIn.Store(true)
 	}
 	if f := (*Fault)(nil); errors.As(perr, &f) {
@@ -282,24 +287,81 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	return env, perr
 }
 
+// userAgent names the client in requests.
+const userAgent = "terraform-provider-ipam"
+
+// login runs a connection-bound login (NTLM or Kerberos) on a new connection, with empty-bodied
+// POSTs as pywinrm and pypsrp do: the request itself then travels once, sealed when the connection
+// is plain HTTP. A 401 to the last leg is a refused login, which is remembered.
+func (c *Client) login(ctx context.Context, cn *conn) error {
+	var bindings []byte
+	if cn.cert != nil {
+		bindings = ChannelBindingHash(cn.cert)
+	}
+	hs, err := c.mech.begin(bindings, c.seal)
+	if err != nil {
+		var ke *KerberosError
+		if errors.As(err, &ke) && ke.Final {
+			c.refusedLogin.CompareAndSwap(nil, &refusal{err})
+		}
+		return err
+	}
+	out, err := hs.step(nil)
+	if err != nil {
+		return err
+	}
+	for leg := 1; ; leg++ {
+		hdr := http.Header{"User-Agent": {userAgent}, "Authorization": {negotiateScheme + " " + base64.StdEncoding.EncodeToString(out)}}
+		c.requests.Add(1)
+		resp, err := cn.roundTrip(ctx, c.host, c.path, hdr, nil, c.maxResponseSize)
+		if err != nil {
+			return err
+		}
+		in := negotiateToken(resp.header)
+		if resp.status == http.StatusUnauthorized {
+			if in == nil || leg >= 3 {
+				he := &HTTPError{Endpoint: c.endpoint, Status: resp.status, Offered: resp.header.Values("WWW-Authenticate"),
+					EmptyBody: len(resp.body) == 0, Auth: c.authName, PlainHTTP: c.dialer.tls == nil}
+				c.refusedLogin.CompareAndSwap(nil, &refusal{he})
+				return he
+			}
+			if out, err = hs.step(in); err != nil {
+				return fmt.Errorf("wsman: login to %s: %w", c.endpoint, err)
+			}
+			continue
+		}
+		// Any other answer to an empty-bodied leg means the login was taken.
+		sealer, err := hs.finish(in)
+		if err != nil {
+			return fmt.Errorf("wsman: login to %s: %w", c.endpoint, err)
+		}
+		if c.seal && sealer == nil {
+			return fmt.Errorf("wsman: login to %s gave no message sealing, which plain HTTP needs", c.endpoint)
+		}
+		cn.loggedIn, cn.sealer = true, sealer
+		c.loggedIn.Store(true)
+		return nil
+	}
+}
+
 // interpret turns an HTTP response into an envelope or a typed error.
-func (c *Client) interpret(resp *http.Response, data []byte) (*Envelope, error) {
-	isSOAP := strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "application/soap+xml")
-	if resp.StatusCode == http.StatusOK || (resp.StatusCode == http.StatusInternalServerError && isSOAP && len(data) > 0) {
+func (c *Client) interpret(status int, contentType string, header http.Header, data []byte) (*Envelope, error) {
+	isSOAP := strings.HasPrefix(strings.ToLower(contentType), "application/soap+xml")
+	if status == http.StatusOK || (status == http.StatusInternalServerError && isSOAP && len(data) > 0) {
 		env, err := Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("wsman: %s answered with HTTP %d and a body that is not a SOAP envelope: %w", c.endpoint, resp.StatusCode, err)
+			return nil, fmt.Errorf("wsman: %s answered with HTTP %d and a body that is not a SOAP envelope: %w", c.endpoint, status, err)
 		}
 		if f, ok := env.Fault(); ok {
 			return nil, f
 		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, &HTTPError{Endpoint: c.endpoint, Status: resp.StatusCode}
+		if status != http.StatusOK {
+			return nil, &HTTPError{Endpoint: c.endpoint, Status: status}
 		}
 		return env, nil
 	}
-	return nil, &HTTPError{Endpoint: c.endpoint, Status: resp.StatusCode, Offered: resp.Header.Values("WWW-Authenticate"),
-		EmptyBody: len(data) == 0, Auth: c.authName}
+	return nil, &HTTPError{Endpoint: c.endpoint, Status: status, Offered: header.Values("WWW-Authenticate"),
+		EmptyBody: len(data) == 0, Auth: c.authName, PlainHTTP: c.dialer.tls == nil}
 }
 
 // maskedBody is a body for a trace line, copied and masked only when the line is written: with

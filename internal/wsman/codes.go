@@ -19,10 +19,35 @@ const (
 	ErrUnsupportedMedia           uint32 = 0x80338075
 	ErrMinEnvelopeSize            uint32 = 0x8033807E
 	ErrEnumerationModeUnsupported uint32 = 0x80338086
+	// ErrQuotaMaxOperations is what WinRM reports past MaxConcurrentOperationsPerUser, in the
+	// MSFT_WmiError's error_Code of a w:QuotaLimit fault.
+	ErrQuotaMaxOperations uint32 = 0x803381A6
 )
 
-// Retryable reports whether a WS-Management fault code is transient: the service was busy or ran
-// out of time, and the same request may succeed later.
-func Retryable(code uint32) bool {
-	return code == ErrQuotaLimit || code == ErrOperationTimedOut
+// quotaCodes are the WinRM quota errors after which PowerShell's CIM cmdlets sleep and retry
+// (PowerShell cimChildJobBase.cs IsWsManQuotaReached, "copied from wsmerror.h"): WinRM reports them
+// in an MSFT_WmiError's error_Code, with subcode w:QuotaLimit and no WSManFault (WinRb/WinRM's
+// recorded wmi_error_v2.xml).
+var quotaCodes = map[uint32]bool{
+	0x803381A5: true, // ERROR_WSMAN_QUOTA_MAX_SHELLS
+	0x803381A6: true, // ERROR_WSMAN_QUOTA_MAX_OPERATIONS
+	0x803381A7: true, // ERROR_WSMAN_QUOTA_USER
+	0x803381A8: true, // ERROR_WSMAN_QUOTA_SYSTEM
+	0x803381AB: true, // ERROR_WSMAN_QUOTA_MAX_SHELLUSERS
+	0x803381E4: true, // ERROR_WSMAN_QUOTA_MAX_SHELLS_PPQ
+	0x803381E5: true, // ERROR_WSMAN_QUOTA_MAX_USERS_PPQ
+	0x803381E6: true, // ERROR_WSMAN_QUOTA_MAX_PLUGINSHELLS_PPQ
+	0x803381E7: true, // ERROR_WSMAN_QUOTA_MAX_PLUGINOPERATIONS_PPQ
+	0x803381E8: true, // ERROR_WSMAN_QUOTA_MAX_OPERATIONS_USER_PPQ
+	0x803381E9: true, // ERROR_WSMAN_QUOTA_MAX_COMMANDS_PER_SHELL_PPQ
+	0x803381EA: true, // ERROR_WSMAN_QUOTA_MIN_REQUIREMENT_NOT_AVAILABLE_PPQ
+}
+
+// Quota reports whether the fault says the service is over a quota: it did not act, and the same
+// request may succeed once other operations finish.
+func (f *Fault) Quota() bool {
+	if f.Subcode.Local == "QuotaLimit" || f.WSManCode == ErrQuotaLimit || quotaCodes[f.WSManCode] {
+		return true
+	}
+	return f.WmiError != nil && quotaCodes[f.WmiError.ErrorCode]
 }

@@ -46,13 +46,34 @@ type HTTPError struct {
 	EmptyBody bool
 	// Auth is the scheme the client used, so the message can suggest another.
 	Auth string
+	// AfterLogin marks a 401 on a connection whose NTLM or Kerberos login had succeeded: the
+	// server refused the message, not the credentials.
+	AfterLogin bool
+	// Sealed says the refused message was sealed.
+	Sealed bool
+	// PlainHTTP says the endpoint is http://.
+	PlainHTTP bool
 }
 
 func (e *HTTPError) Error() string {
 	base := fmt.Sprintf("the WinRM endpoint %s answered HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
 	switch {
+	case e.Status == http.StatusUnauthorized && e.AfterLogin && !e.Sealed && e.PlainHTTP:
+		return base + " after the login succeeded: the server refuses unencrypted messages (WinRM AllowUnencrypted is false, " +
+			"the default), not the credentials"
+	case e.Status == http.StatusUnauthorized && e.AfterLogin:
+		return base + " to a request on a connection whose login had succeeded: the server dropped the connection's " +
+			"security context, so the credentials are not the cause; the request was not processed"
 	case e.Status == http.StatusUnauthorized:
 		return base + ": " + e.authHint()
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return base + ": the request is larger than the server's MaxEnvelopeSizekb (see winrm get winrm/config), so it " +
+			"was not processed; lower max_envelope_size, or raise MaxEnvelopeSizekb on the server"
+	case e.Status == http.StatusBadRequest && strings.EqualFold(e.Auth, "kerberos"):
+		return base + ": if the account is in many groups, its Kerberos ticket may exceed the server's HTTP header limits " +
+			"(http.sys MaxFieldLength and MaxRequestBytes); raise them on the server, or use auth = \"ntlm\""
+	case e.Status == http.StatusBadRequest && e.PlainHTTP:
+		return base + ": if this port is an HTTPS listener (5986 by default), use an https:// endpoint"
 	case e.Status == http.StatusInternalServerError && e.EmptyBody:
 		return base + " with an empty body: the server refuses unencrypted traffic (WinRM AllowUnencrypted is false, " +
 			"the default). Use HTTPS (port 5986, endpoint https://HOST:5986/wsman), or, only on a trusted network, " +
@@ -86,6 +107,8 @@ func (e *HTTPError) authHint() string {
 	switch {
 	case strings.EqualFold(e.Auth, "basic") && !offersBasic:
 		msg += `. Basic authentication is disabled on Windows by default; use auth = "ntlm", or enable Basic on the server (winrm set winrm/config/service/auth @{Basic="true"}), which also works only for local accounts`
+	case strings.EqualFold(e.Auth, "basic") && e.PlainHTTP:
+		msg += `. Basic works only with a local account, and over http:// only if the server allows unencrypted traffic (AllowUnencrypted=true); use auth = "ntlm", which seals every message`
 	case strings.EqualFold(e.Auth, "basic"):
 		msg += `. Basic works only with a local account on the IPAM server; for a domain account use auth = "ntlm"`
 	case strings.EqualFold(e.Auth, "ntlm"):

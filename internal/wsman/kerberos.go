@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -36,10 +35,47 @@ func (e *KerberosError) Error() string {
 	return msg
 }
 
-// newKerberos returns a function that puts an SPNEGO Kerberos token on each request. Without an
+// kerberosRealm works out the user and realm of a login: from user@REALM, else kerberos.realm,
+// else krb5.conf's default_realm. The NetBIOS name of DOMAIN\user is never taken for the realm: an
+// Active Directory realm is the domain's DNS name, which usually differs (fidelity audit item 8).
+func kerberosRealm(username, configured, defaultRealm string) (user, realm string, err error) {
+	user, realm = username, configured
+	if u, r, ok := strings.Cut(username, "@"); ok {
+		user = u
+		if realm == "" {
+			realm = r
+		}
+	} else if _, u, ok := strings.Cut(username, `\`); ok {
+		user = u
+	}
+	if realm == "" {
+		realm = defaultRealm
+	}
+	if realm == "" {
+		return "", "", fmt.Errorf("kerberos needs a realm: write the username as user@REALM (e.g. %s@CORP.EXAMPLE.COM), "+
+			"set kerberos.realm, or set default_realm in krb5.conf; the NETBIOS name of DOMAIN\\user is not the realm", user)
+	}
+	return user, strings.ToUpper(realm), nil
+}
+
+// kerberosMechanism logs connections in with Kerberos tickets from the realm's KDC. Without an
 // explicit SPN, Kerberos needs the server's fully qualified name to name the service: a ticket
 // cannot be issued for an IP address.
-func newKerberos(cfg Config, host string) (func(*http.Request) error, error) {
+type kerberosMechanism struct {
+	client *krbclient.Client
+	spn    string
+	realm  string
+	conf   string
+	mu     sync.Mutex
+	// final is a failure that trying again cannot heal within this run (a wrong password, an
+	// unknown principal): the client stops asking the KDC, since each failed try counts towards
+	// an account lockout in Active Directory.
+	final *KerberosError
+	// last is the microsecond at which the last authenticator was made.
+	last int64
+}
+
+func newKerberos(cfg Config, host string) (*kerberosMechanism, error) {
 	spn := cfg.Kerberos.SPN
 	if spn == "" {
 		if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
@@ -50,22 +86,6 @@ func newKerberos(cfg Config, host string) (func(*http.Request) error, error) {
 	if cfg.Username == "" || cfg.Password == "" {
 		return nil, errors.New("kerberos authentication needs a username and a password")
 	}
-	user, realm := cfg.Username, cfg.Kerberos.Realm
-	if u, r, ok := strings.Cut(user, "@"); ok {
-		user = u
-		if realm == "" {
-			realm = r
-		}
-	} else if d, u, ok := strings.Cut(user, `\`); ok {
-		user = u
-		if realm == "" {
-			realm = d
-		}
-	}
-	if realm == "" {
-		return nil, errors.New("kerberos needs a realm: set kerberos.realm or write the username as user@REALM")
-	}
-	realm = strings.ToUpper(realm)
 	path := cfg.Kerberos.Krb5Conf
 	if path == "" {
 		path = os.Getenv("KRB5_CONFIG")
@@ -77,35 +97,57 @@ func newKerberos(cfg Config, host string) (func(*http.Request) error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kerberos configuration %s: %w", path, err)
 	}
+	user, realm, err := kerberosRealm(cfg.Username, cfg.Kerberos.Realm, kc.LibDefaults.DefaultRealm)
+	if err != nil {
+		return nil, err
+	}
 	cl := krbclient.NewWithPassword(user, realm, cfg.Password, kc, krbclient.DisablePAFXFAST(true))
-	var (
-		mu    sync.Mutex
-		final *KerberosError
-		last  int64 // microsecond at which the last token was complete
-	)
-	return func(r *http.Request) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if final != nil {
-			return final
-		}
-		// A service's replay cache tells authenticators apart by their time to the microsecond
-		// (RFC 4120 3.2.3), so two tokens made within one microsecond would fail as a replay.
-		for time.Now().UnixMicro() <= last {
-			time.Sleep(time.Microsecond)
-		}
-		err := spnego.SetSPNEGOHeader(cl, r, spn)
-		last = time.Now().UnixMicro()
-		if err == nil {
-			return nil
-		}
-		ke := kerberosError(err, spn, realm, path)
-		if ke.Final {
-			final = ke
-		}
-		return ke
-	}, nil
+	return &kerberosMechanism{client: cl, spn: spn, realm: realm, conf: path}, nil
 }
+
+func (m *kerberosMechanism) begin(bindings []byte, seal bool) (handshake, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.final != nil {
+		return nil, m.final
+	}
+	if seal {
+		return nil, errors.New("kerberos message sealing is not available yet")
+	}
+	// A service's replay cache tells authenticators apart by their time to the microsecond
+	// (RFC 4120 3.2.3), so two tokens made within one microsecond would fail as a replay.
+	for time.Now().UnixMicro() <= m.last {
+		time.Sleep(time.Microsecond)
+	}
+	defer func() { m.last = time.Now().UnixMicro() }()
+	tkt, key, err := m.client.GetServiceTicket(m.spn)
+	if err == nil {
+		var init spnego.NegTokenInit
+		if init, err = spnego.NewNegTokenInitKRB5(m.client, tkt, key); err == nil {
+			tok := spnego.SPNEGOToken{Init: true, NegTokenInit: init}
+			var b []byte
+			if b, err = tok.Marshal(); err == nil {
+				return &kerberosHandshake{token: b}, nil
+			}
+		}
+	}
+	ke := kerberosError(err, m.spn, m.realm, m.conf)
+	if ke.Final {
+		m.final = ke
+	}
+	return nil, ke
+}
+
+type kerberosHandshake struct{ token []byte }
+
+func (h *kerberosHandshake) step(in []byte) ([]byte, error) {
+	if in != nil {
+		return nil, errors.New("the server asked for another Kerberos leg")
+	}
+	return h.token, nil
+}
+
+func (h *kerberosHandshake) finish([]byte) (Sealer, error) { return nil, nil }
 
 // kerberosError names the usual failures; gokrb5 reports them as text that carries the
 // Kerberos error name (RFC 4120 section 7.5.9).
