@@ -14,7 +14,6 @@ const (
 	avNbDomainName    avID = 0x0002
 	avDNSComputerName avID = 0x0003
 	avDNSDomainName   avID = 0x0004
-	avDNSTreeName     avID = 0x0005
 	avFlags           avID = 0x0006
 	avTimestamp       avID = 0x0007
 	avTargetName      avID = 0x0009

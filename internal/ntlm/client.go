@@ -119,6 +119,9 @@ func (c *Client) Authenticate(challenge []byte, channelBindingHash []byte) ([]by
 	proof := ntProofStr(responseKey, ch.serverChallenge, temp)
 	keyExchangeKey := sessionBaseKey(responseKey, proof) // KXKEY for NTLMv2 ([MS-NLMP] 3.4.5.1)
 
+	// The Workstation stays empty although [MS-NLMP] 3.1.5.1.2 names the client machine there when
+	// a Version is sent: an account limited to certain workstations ("Log On To") would otherwise
+	// be refused for a name that means nothing to the server.
 	msg := authenticateMessage{
 		flags:      flags,
 		ntResponse: append(proof, temp...),

@@ -14,14 +14,10 @@ const (
 	flagDatagram        negotiateFlags = 0x00000040 // F
 	flagLMKey           negotiateFlags = 0x00000080 // G
 	flagNTLM            negotiateFlags = 0x00000200 // H
-	flagAnonymous       negotiateFlags = 0x00000800 // J
-	flagDomainSupplied  negotiateFlags = 0x00001000 // K
-	flagWorkstationSupp negotiateFlags = 0x00002000 // L
 	flagAlwaysSign      negotiateFlags = 0x00008000 // M
 	flagTargetDomain    negotiateFlags = 0x00010000 // N
 	flagTargetServer    negotiateFlags = 0x00020000 // O
 	flagESS             negotiateFlags = 0x00080000 // P: extended session security
-	flagIdentify        negotiateFlags = 0x00100000 // Q
 	flagNonNTSessionKey negotiateFlags = 0x00400000 // R
 	flagTargetInfo      negotiateFlags = 0x00800000 // S
 	flagVersion         negotiateFlags = 0x02000000 // T
@@ -42,7 +38,7 @@ const clientFlags = flagUnicode | flagRequestTarget | flagSign | flagSeal | flag
 // serverFlags is what the server supports (CfgFlg, [MS-NLMP] 3.2.1.1); it grants the ones a client
 // asks for ([MS-NLMP] 3.2.5.1.1). LM keys, OEM strings and datagrams are not among them.
 const serverFlags = flagUnicode | flagRequestTarget | flagSign | flagSeal | flagNTLM | flagAlwaysSign |
-	flagESS | flagTargetInfo | flagVersion | flag128 | flagKeyExch | flag56 | flagIdentify
+	flagESS | flagTargetInfo | flagVersion | flag128 | flagKeyExch | flag56
 
 // sealingFlags is what sealing needs: SEAL with extended session security, whose sealing keys are
 // the only ones this package derives ([MS-NLMP] 3.4.5.3), SIGN for the signing keys, and 128-bit

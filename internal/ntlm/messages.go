@@ -33,8 +33,8 @@ const (
 var version = []byte{10, 0, 0x7c, 0x4f, 0, 0, 0, 0x0f}
 
 // checkHeader verifies the signature and the message type.
-func checkHeader(b []byte, want uint32, min int) error {
-	if len(b) < min {
+func checkHeader(b []byte, want uint32, minLen int) error {
+	if len(b) < minLen {
 		return fmt.Errorf("%w: %d bytes is too short for NTLM message type %d", ErrMalformed, len(b), want)
 	}
 	if !bytes.Equal(b[:8], signature) {

@@ -16,8 +16,8 @@ const SignatureLen = 16
 // Session seals the messages one side of an authenticated connection sends and unseals the ones it
 // receives ([MS-NLMP] 3.4, connection-oriented, extended session security). Each direction keeps its
 // own RC4 stream and sequence number across messages, so messages must be unsealed in the order they
-// were sealed. Seal and Unseal may be called from different goroutines; each direction is
-// serialised by its own lock.
+// were sealed, and sent in the order Seal returned them. Seal and Unseal may run at the same time
+// from different goroutines; each direction is serialised by its own lock.
 //
 // Any failure to unseal breaks the Session for good: the RC4 stream has moved past a message the
 // peer counts as delivered, so later messages could not line up; the connection has to log in
