@@ -59,7 +59,7 @@ func (c *Client) Negotiate() []byte {
 // prescribes and what a server on plain HTTP, or with CbtHardeningLevel None or Relaxed, accepts.
 //
 // The Session is nil only when Protection is AuthenticationOnly and the server did not grant
-// sealing. The login itself succeeds or fails at the server; a wrong password shows as its 401.
+// sealing. Whether the password is right only the server knows: a wrong one shows as its refusal (a 401).
 func (c *Client) Authenticate(challenge []byte, channelBindingHash []byte) ([]byte, *Session, error) {
 	if channelBindingHash != nil && len(channelBindingHash) != 16 {
 		return nil, nil, fmt.Errorf("ntlm: channel binding hash is %d bytes, want 16", len(channelBindingHash))
@@ -92,16 +92,15 @@ func (c *Client) Authenticate(challenge []byte, channelBindingHash []byte) ([]by
 		}
 	}
 	timestamp, useServerTime := ch.targetInfo.get(avTimestamp)
-	if !useServerTime {
+	if useServerTime {
+		// With the server's timestamp, the client proves the whole handshake with a MIC.
+		pairs = pairs.set(avFlags, binary.LittleEndian.AppendUint32(nil, ch.targetInfo.flags()|avFlagMICPresent))
+	} else {
 		now := time.Now
 		if c.Now != nil {
 			now = c.Now
 		}
 		timestamp = fileTime(now())
-	}
-	if useServerTime {
-		// With the server's timestamp, the client proves the whole handshake with a MIC.
-		pairs = pairs.set(avFlags, binary.LittleEndian.AppendUint32(nil, ch.targetInfo.flags()|avFlagMICPresent))
 	}
 	cbt := channelBindingHash
 	if cbt == nil {
