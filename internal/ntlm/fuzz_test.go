@@ -2,6 +2,7 @@ package ntlm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 	"time"
 )
@@ -54,7 +55,12 @@ func FuzzNegotiate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := parseChallenge(challenge); err != nil {
+		oem := !negotiateFlags(binary.LittleEndian.Uint32(challenge[20:])).has(flagUnicode)
+		if neg, _ := parseNegotiate(b); oem != !neg.flags.has(flagUnicode) {
+			t.Fatalf("the server chose OEM=%v for a client that asked for %08x", oem, uint32(neg.flags))
+		}
+		// The client parser takes Unicode only (the client always asks for it).
+		if _, err := parseChallenge(challenge); err != nil && !oem {
 			t.Fatalf("the server wrote a CHALLENGE_MESSAGE it cannot read: %v", err)
 		}
 		if a == nil {

@@ -178,6 +178,9 @@ func parseChallenge(b []byte) (challengeMessage, error) {
 // marshal writes the CHALLENGE_MESSAGE with its Version, TargetName and TargetInfo.
 func (m challengeMessage) marshal() []byte {
 	name := encodeUTF16(m.targetName)
+	if !m.flags.has(flagUnicode) {
+		name = []byte(m.targetName) // OEM ([MS-NLMP] 2.2.1.2); the names are ASCII
+	}
 	info := m.targetInfo.marshal()
 	b := make([]byte, challengeHeaderLen, challengeHeaderLen+len(name)+len(info))
 	copy(b, signature)
@@ -248,16 +251,30 @@ func parseAuthenticate(b []byte) (authenticateMessage, error) {
 
 // strings decodes the user, domain and workstation names.
 func (m authenticateMessage) strings() (user, domain, workstation string, err error) {
-	if user, err = decodeUTF16(m.user, "UserName"); err != nil {
+	decode := decodeUTF16
+	if !m.flags.has(flagUnicode) {
+		decode = decodeOEM
+	}
+	if user, err = decode(m.user, "UserName"); err != nil {
 		return "", "", "", err
 	}
-	if domain, err = decodeUTF16(m.domain, "DomainName"); err != nil {
+	if domain, err = decode(m.domain, "DomainName"); err != nil {
 		return "", "", "", err
 	}
-	if workstation, err = decodeUTF16(m.workstation, "Workstation"); err != nil {
+	if workstation, err = decode(m.workstation, "Workstation"); err != nil {
 		return "", "", "", err
 	}
 	return user, domain, workstation, nil
+}
+
+// decodeOEM reads a string in the OEM character set. The code page is the machine's and not on
+// the wire; ASCII, which every OEM code page shares, is read as such and anything else as Latin-1.
+func decodeOEM(b []byte, _ string) (string, error) {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r), nil
 }
 
 // marshal writes the AUTHENTICATE_MESSAGE with a Version and a zero MIC field, payload in the order

@@ -95,10 +95,13 @@ func (s *Server) Challenge(negotiate []byte) ([]byte, *Acceptor, error) {
 		return nil, nil, err
 	}
 	requested := neg.flags
+	// Unicode if offered, else OEM ([MS-NLMP] 3.2.5.1.1). Some clients offer only OEM: the NTLM of
+	// Debian's pywinrm (ntlm-auth 1.4) does, and Windows takes it.
+	charset := flagUnicode
 	switch {
 	case requested.has(flagUnicode):
 	case requested.has(flagOEM):
-		return nil, nil, fmt.Errorf("%w: the client offers only OEM strings", ErrUnsupported)
+		charset = flagOEM
 	default:
 		return nil, nil, fmt.Errorf("%w: the client offers neither Unicode nor OEM strings", ErrMalformed)
 	}
@@ -111,7 +114,7 @@ func (s *Server) Challenge(negotiate []byte) ([]byte, *Acceptor, error) {
 	if requested&(flagSign|flagSeal) == 0 {
 		granted &^= flag128 | flag56 // only meaningful with signing or sealing ([MS-NLMP] 2.2.2.5)
 	}
-	granted |= flagUnicode | flagRequestTarget | flagNTLM | flagAlwaysSign | flagTargetInfo
+	granted = granted&^(flagUnicode|flagOEM) | charset | flagRequestTarget | flagNTLM | flagAlwaysSign | flagTargetInfo
 	targetName := s.NbDomainName
 	if s.DNSDomainName != "" {
 		granted |= flagTargetDomain
@@ -184,8 +187,8 @@ func (a *Acceptor) Accept(authenticate []byte, channelBindingHash []byte) (Ident
 	if len(m.user) == 0 && len(m.ntResponse) == 0 {
 		return Identity{}, nil, fmt.Errorf("%w: anonymous logon", ErrUnsupported)
 	}
-	if !m.flags.has(flagUnicode) {
-		return Identity{}, nil, fmt.Errorf("%w: OEM strings", ErrUnsupported)
+	if m.flags.has(flagUnicode) != a.flags.has(flagUnicode) {
+		return Identity{}, nil, fmt.Errorf("%w: the strings are not in the character set the challenge granted", ErrMalformed)
 	}
 	if extra := m.flags & keyFlags &^ a.flags; extra != 0 {
 		return Identity{}, nil, fmt.Errorf("%w: flags 0x%08x were not granted", ErrMalformed, uint32(extra))

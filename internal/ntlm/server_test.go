@@ -76,7 +76,8 @@ func TestChallengeGrants(t *testing.T) {
 			always | flagSign | flagESS | flag128 | flagKeyExch, nil},
 		{"LM key and datagram are not granted", flagUnicode | flagLMKey | flagDatagram | flagOEM, always, nil},
 		{"seal without 128-bit keys", flagUnicode | flagSeal | flagESS | flag56, 0, ErrWeakSecurity},
-		{"OEM only", flagOEM | flagNTLM, 0, ErrUnsupported},
+		// pywinrm's ntlm-auth 1.4 asks for OEM only; Windows grants it ([MS-NLMP] 3.2.5.1.1).
+		{"OEM only", flagOEM | flagNTLM, always&^flagUnicode | flagOEM, nil},
 		{"no character set", flagNTLM, 0, ErrMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +154,7 @@ func TestAcceptRefusesVariants(t *testing.T) {
 	}{
 		{"NTLMv1", authenticateMessage{flags: flags, user: encodeUTF16("alice"), ntResponse: make([]byte, 24), lmResponse: make([]byte, 24)}, ErrUnsupported},
 		{"anonymous", authenticateMessage{flags: flags, lmResponse: []byte{0}}, ErrUnsupported},
-		{"OEM strings", authenticateMessage{flags: flags &^ flagUnicode, user: []byte("alice"), ntResponse: make([]byte, 60)}, ErrUnsupported},
+		{"OEM strings after a Unicode challenge", authenticateMessage{flags: flags &^ flagUnicode, user: []byte("alice"), ntResponse: make([]byte, 60)}, ErrMalformed},
 		{"short NTLMv2 response", authenticateMessage{flags: flags, user: encodeUTF16("alice"), ntResponse: make([]byte, 40)}, ErrMalformed},
 		{"NTLMv2 response version 2", authenticateMessage{flags: flags, user: encodeUTF16("alice"), ntResponse: ntlmV2(2)}, ErrMalformed},
 		{"flags the server did not grant", authenticateMessage{flags: flags | flagDatagram, user: encodeUTF16("alice"), ntResponse: make([]byte, 60)}, ErrMalformed},
