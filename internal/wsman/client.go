@@ -69,8 +69,8 @@ type Request struct {
 	Idempotent bool
 }
 
-// Requests returns how many HTTP requests the client has sent, login legs included, for tests and
-// benchmarks.
+// Requests returns how many HTTP requests the client has sent or tried to send (an attempt that
+// could not connect counts too), login legs included, for tests and benchmarks.
 func (c *Client) Requests() int64 { return c.requests.Load() }
 
 // Endpoint returns the URL the client talks to.
@@ -213,6 +213,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	}
 	cn, err := c.takeConn(rctx)
 	if err != nil {
+		c.requests.Add(1) // an attempt, though it could not be sent
 		return nil, fail(err, false)
 	}
 	defer c.putConn(cn)

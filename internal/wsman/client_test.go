@@ -87,6 +87,7 @@ type stats struct {
 	conns       int
 	released    []string // EnumerationContext of each Release
 	authHeaders []string
+	sealed      int // requests whose body was sealed ([MS-WSMV] 2.2.9.1)
 }
 
 func (s *stats) snapshot() (requests, negotiates, conns int) {
@@ -146,6 +147,9 @@ func startServer(t *testing.T, cfg emulator.Config, o serverOpts) *testServer {
 		auth := r.Header.Get("Authorization")
 		st.mu.Lock()
 		st.requests++
+		if wsman.IsEncrypted(r.Header.Get("Content-Type")) {
+			st.sealed++
+		}
 		st.actions[action]++
 		st.inflight++
 		if st.inflight > st.maxInflight {
@@ -182,6 +186,9 @@ func startServer(t *testing.T, cfg emulator.Config, o serverOpts) *testServer {
 		}
 	}
 	if o.tls != nil {
+		if err := srv.UseTLSCertificate(o.tls.Certificates[0]); err != nil {
+			t.Fatal(err)
+		}
 		hs.TLS = o.tls
 		hs.StartTLS()
 	} else {
@@ -413,6 +420,10 @@ func TestNewClientConfig(t *testing.T) {
 	if err := os.WriteFile(krb5, []byte("[libdefaults]\n  default_realm = CORP.EXAMPLE\n\n[realms]\n  CORP.EXAMPLE = {\n    kdc = 127.0.0.1:1\n  }\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	krb5NoDefault := filepath.Join(dir, "krb5-no-default.conf")
+	if err := os.WriteFile(krb5NoDefault, []byte("[realms]\n  CORP.EXAMPLE = {\n    kdc = 127.0.0.1:1\n  }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	p := testPKI()
 	creds := func(cfg wsman.Config) wsman.Config {
 		if cfg.Username == "" {
@@ -426,6 +437,7 @@ func TestNewClientConfig(t *testing.T) {
 		wantErr      []string // substrings of the error; nil: NewClient must succeed
 		wantEndpoint string
 		wantEnvelope int
+		wantSealing  bool
 	}{
 		{name: "empty endpoint", cfg: wsman.Config{}, wantErr: []string{"endpoint is empty", "https://"}},
 		{name: "blank endpoint", cfg: wsman.Config{Endpoint: "   "}, wantErr: []string{"endpoint is empty"}},
@@ -435,17 +447,22 @@ func TestNewClientConfig(t *testing.T) {
 		{name: "unparseable", cfg: wsman.Config{Endpoint: "https://ipam01:port/wsman"}, wantErr: []string{"not an http:// or https:// URL"}},
 		{name: "credentials in URL", cfg: wsman.Config{Endpoint: "https://bob:pw@ipam01.corp.example:5986/wsman"}, wantErr: []string{"must not carry credentials"}},
 
-		{name: "plain http to an address", cfg: wsman.Config{Endpoint: "http://10.1.2.3:5985/wsman", Auth: "basic"},
-			wantErr: []string{"refusing to send credentials over unencrypted HTTP", "https://10.1.2.3:5986/wsman", "allow_unencrypted = true"}},
-		{name: "plain http to a name, ntlm", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman"},
-			wantErr: []string{"refusing to send credentials over unencrypted HTTP", "https://ipam.example.com:5986/wsman", "allow_unencrypted"}},
-		{name: "plain http, kerberos", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
-			wantErr: []string{"refusing to send credentials over unencrypted HTTP"}},
-		{name: "plain http allowed", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985", AllowUnencrypted: true},
+		{name: "plain http, basic, to an address", cfg: wsman.Config{Endpoint: "http://10.1.2.3:5985/wsman", Auth: "basic"},
+			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP", `auth = "ntlm"`, "https://10.1.2.3:5986/wsman", "allow_unencrypted = true"}},
+		{name: "plain http, basic, to a name", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman", Auth: "basic"},
+			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP", "https://ipam.example.com:5986/wsman", "allow_unencrypted"}},
+		// A Windows server at its defaults: endpoint, user and password are all it takes.
+		{name: "plain http to a name, ntlm, seals", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman"},
+			wantEndpoint: "http://ipam.example.com:5985/wsman", wantSealing: true},
+		{name: "plain http, kerberos, seals", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
+			wantEndpoint: "http://ipam.example.com:5985/wsman", wantSealing: true},
+		{name: "https, ntlm, does not seal", cfg: wsman.Config{Endpoint: "https://ipam.example.com:5986/wsman"},
+			wantEndpoint: "https://ipam.example.com:5986/wsman"},
+		{name: "plain http, basic, allowed", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985", Auth: "basic", AllowUnencrypted: true},
 			wantEndpoint: "http://ipam.example.com:5985/wsman"},
 		{name: "plain http to 127.0.0.1", cfg: wsman.Config{Endpoint: "http://127.0.0.1:5985/wsman", Auth: "basic"}, wantEndpoint: "http://127.0.0.1:5985/wsman"},
-		{name: "plain http to localhost", cfg: wsman.Config{Endpoint: "http://localhost:5985"}, wantEndpoint: "http://localhost:5985/wsman"},
-		{name: "plain http to ::1", cfg: wsman.Config{Endpoint: "http://[::1]:5985/"}, wantEndpoint: "http://[::1]:5985/wsman"},
+		{name: "plain http to localhost", cfg: wsman.Config{Endpoint: "http://localhost:5985"}, wantEndpoint: "http://localhost:5985/wsman", wantSealing: true},
+		{name: "plain http to ::1", cfg: wsman.Config{Endpoint: "http://[::1]:5985/"}, wantEndpoint: "http://[::1]:5985/wsman", wantSealing: true},
 
 		{name: "path defaults to /wsman", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986"}, wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
 		{name: "root path becomes /wsman", cfg: wsman.Config{Endpoint: " https://ipam01.corp.example:5986/ "}, wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
@@ -478,8 +495,12 @@ func TestNewClientConfig(t *testing.T) {
 			wantEndpoint: "https://10.1.2.3:5986/wsman"},
 		{name: "kerberos to a short name", cfg: wsman.Config{Endpoint: "https://ipam01:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
 			wantErr: []string{"fully qualified domain name", `"ipam01"`}},
-		{name: "kerberos without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
-			wantErr: []string{"kerberos needs a realm", "user@REALM"}},
+		{name: "kerberos without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5NoDefault}},
+			wantErr: []string{"kerberos needs a realm", "user@REALM", "default_realm"}},
+		{name: "kerberos DOMAIN\\user without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: `CORP\alice`, Password: testPass, Kerberos: wsman.KerberosConfig{Krb5Conf: krb5NoDefault}},
+			wantErr: []string{"kerberos needs a realm", "alice@", "NETBIOS name"}},
+		{name: "kerberos realm from krb5.conf", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
+			wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
 		{name: "kerberos without password", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: "alice@CORP.EXAMPLE", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
 			wantErr: []string{"kerberos authentication needs a username and a password"}},
 		{name: "kerberos without krb5.conf", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: filepath.Join(dir, "missing.conf")}},
@@ -513,6 +534,9 @@ func TestNewClientConfig(t *testing.T) {
 			}
 			if c.Endpoint() != tc.wantEndpoint {
 				t.Errorf("endpoint %q, want %q", c.Endpoint(), tc.wantEndpoint)
+			}
+			if c.Sealing() != tc.wantSealing {
+				t.Errorf("Sealing() = %v, want %v", c.Sealing(), tc.wantSealing)
 			}
 			if tc.wantEnvelope != 0 && c.MaxEnvelopeSize() != tc.wantEnvelope {
 				t.Errorf("MaxEnvelopeSize %d, want %d", c.MaxEnvelopeSize(), tc.wantEnvelope)
@@ -578,8 +602,9 @@ func TestAuthAgainstEmulator(t *testing.T) {
 			}
 			wantContains(t, err.Error(), tc.wantErr...)
 			wantClean(t, err, tc.pass)
-			if c.Requests() != 1 {
-				t.Errorf("a refused login was retried: %d attempts", c.Requests())
+			// One login attempt: one request with Basic, NEGOTIATE and AUTHENTICATE with NTLM.
+			if legs := map[bool]int64{true: 1, false: 2}[tc.auth == "basic"]; c.Requests() != legs {
+				t.Errorf("a refused login was retried: %d requests, want %d", c.Requests(), legs)
 			}
 			// Credentials do not heal within a run, and each failed login counts towards a
 			// domain account's lockout: later calls fail the same way without reaching the server.
@@ -589,7 +614,7 @@ func TestAuthAgainstEmulator(t *testing.T) {
 					t.Fatalf("after a refused login: %v, want %v", err2, err)
 				}
 			}
-			if now, _, _ := srv.st.snapshot(); now != seen || c.Requests() != 1 {
+			if now, _, _ := srv.st.snapshot(); now != seen || c.Requests() > 2 {
 				t.Errorf("after a refused login, %d more requests reached the server (client sent %d in all)", now-seen, c.Requests())
 			}
 		})
@@ -616,7 +641,7 @@ func TestRefusedLoginBurst(t *testing.T) {
 			}
 			wg.Wait()
 			requests, negotiates, _ := srv.st.snapshot()
-			if c.Requests() != 1 || negotiates > 1 {
+			if legs := map[string]int64{"basic": 1, "ntlm": 2}[auth]; c.Requests() != legs || negotiates > 1 {
 				t.Errorf("the client sent %d requests (%d reached the server, %d NTLM handshakes); want one login attempt", c.Requests(), requests, negotiates)
 			}
 		})
@@ -651,11 +676,12 @@ func TestNTLMConcurrentLogins(t *testing.T) {
 	}
 }
 
-// WinRM keeps an NTLM login for the life of the connection; the client must reuse it rather than
-// run the three-leg handshake on every request.
+// WinRM keeps an NTLM login, and the sealing that comes with it, for the life of the connection;
+// the client must reuse it rather than log in on every request. Over plain HTTP, against a server
+// with Windows' defaults, every message is sealed.
 func TestNTLMKeepsConnectionAuthenticated(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, emulator.Config{DisableBasic: true}, serverOpts{})
+	srv := startServer(t, emulator.Config{DisableBasic: true, RequireEncryption: true}, serverOpts{})
 	c := newClient(t, wsman.Config{Endpoint: srv.URL, Auth: "ntlm", Username: `CORP\` + testUser, Password: testPass})
 	ctx := testCtx(t, 10*time.Second)
 
@@ -664,7 +690,7 @@ func TestNTLMKeepsConnectionAuthenticated(t *testing.T) {
 	}
 	req1, hs1, conns1 := srv.st.snapshot()
 	if hs1 != 1 || req1 != 3 || conns1 != 1 {
-		t.Fatalf("first request: %d HTTP requests, %d handshakes, %d connections; want 3 (anonymous, negotiate, authenticate), 1, 1", req1, hs1, conns1)
+		t.Fatalf("first request: %d HTTP requests, %d handshakes, %d connections; want 3 (negotiate, authenticate, the sealed request), 1, 1", req1, hs1, conns1)
 	}
 	for i := 0; i < 3; i++ {
 		if _, err := addSpace(ctx, c, fmt.Sprintf("kept-%d", i), ""); err != nil {
@@ -677,6 +703,9 @@ func TestNTLMKeepsConnectionAuthenticated(t *testing.T) {
 	}
 	srv.st.mu.Lock()
 	defer srv.st.mu.Unlock()
+	if srv.st.sealed != 4 {
+		t.Errorf("%d of the 4 messages were sealed", srv.st.sealed)
+	}
 	for _, h := range srv.st.authHeaders {
 		if strings.HasPrefix(strings.ToLower(h), "basic ") {
 			t.Errorf("the NTLM client sent a Basic header, i.e. the password in clear: %.12s...", h)
@@ -1467,7 +1496,7 @@ func TestConcurrencyCap(t *testing.T) {
 		for i, err := range errs {
 			var f *wsman.Fault
 			switch {
-			case errors.As(err, &f) && f.WSManCode == wsman.ErrQuotaLimit:
+			case errors.As(err, &f) && f.Quota():
 				faults++
 			case err != nil:
 				t.Errorf("request %d: %v", i, err)

@@ -111,7 +111,9 @@ func DecodeEncrypted(s Sealer, contentType string, body []byte) (msg []byte, ori
 	if err != nil {
 		return nil, "", err
 	}
-	// The second part: its header line, then the binary payload up to the closing delimiter.
+	// The second part: the rest of the delimiter line, its header line, then the binary payload
+	// up to the closing delimiter.
+	rest = bytes.TrimPrefix(bytes.TrimPrefix(rest, []byte("\r")), []byte("\n"))
 	nl := bytes.IndexByte(rest, '\n')
 	if nl < 0 || !strings.Contains(strings.ToLower(string(rest[:nl])), "application/octet-stream") {
 		return nil, "", errors.New("wsman: the encrypted body's second part is not application/octet-stream")

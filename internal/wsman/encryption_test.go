@@ -93,8 +93,8 @@ func TestDecodeEncrypted(t *testing.T) {
 	// Sealed data that happens to hold the boundary text is still read whole: the payload ends at
 	// the last closing delimiter.
 	tricky := []byte("--Encrypted Boundary--\r\n in the message")
-	header, data, _ = xorSealer{key: 0}.Seal(tricky)
-	if got, _, err := DecodeEncrypted(xorSealer{key: 0}, ct, referenceEncrypted(header, data, len(tricky))); err != nil || !bytes.Equal(got, tricky) {
+	th, td, _ := xorSealer{key: 0}.Seal(tricky)
+	if got, _, err := DecodeEncrypted(xorSealer{key: 0}, ct, referenceEncrypted(th, td, len(tricky))); err != nil || !bytes.Equal(got, tricky) {
 		t.Fatalf("tricky payload: %q, %v", got, err)
 	}
 
