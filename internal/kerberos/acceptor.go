@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 
+	"github.com/jcmturner/gokrb5/v8/credentials"
 	"github.com/jcmturner/gokrb5/v8/crypto"
 	krbflags "github.com/jcmturner/gokrb5/v8/iana/flags"
 	"github.com/jcmturner/gokrb5/v8/messages"
@@ -43,18 +44,12 @@ type Accepted struct {
 // is the channel's hash (ChannelBindingsHash), nil over plain HTTP. A client that asked for mutual
 // authentication gets an AP-REP with a fresh acceptor subkey and sequence number, which key the
 // Session; one that did not gets no AP-REP, and the Session uses its subkey and its sequence number
-// in both directions, as MIT's acceptor does (RFC 4121 section 4.2.2). Errors wrap ErrMalformed
+// in both directions, as MIT's acceptor does (RFC 4121 section 2). Errors wrap ErrMalformed
 // for a token that does not parse, ErrRejected for a ticket or authenticator that does not verify,
 // ErrChannelBindings and ErrEncType.
-func (a *Acceptor) Accept(s Scheme, token, bindings []byte) (acc *Accepted, err error) {
-	// gokrb5's ASN.1 decoding is not hardened against hostile input; a bad token is a refusal.
-	defer func() {
-		if r := recover(); r != nil {
-			acc, err = nil, fmt.Errorf("%w: %v", ErrMalformed, r)
-		}
-	}()
-	if bindings != nil && len(bindings) != 16 {
-		return nil, fmt.Errorf("kerberos: channel bindings hash of %d bytes, want 16 (MD5)", len(bindings))
+func (a *Acceptor) Accept(s Scheme, token, bindings []byte) (*Accepted, error) {
+	if err := checkBindingsLen(bindings); err != nil {
+		return nil, err
 	}
 	in, err := a.unpack(s, token)
 	if err != nil {
@@ -64,10 +59,15 @@ func (a *Acceptor) Accept(s Scheme, token, bindings []byte) (acc *Accepted, err 
 		return nil, fmt.Errorf("%w: token ID %x where an AP-REQ was expected", ErrMalformed, in.tokID)
 	}
 	var apreq messages.APReq
-	if err := apreq.Unmarshal(in.msg); err != nil {
+	if err := safely(func() error { return apreq.Unmarshal(in.msg) }); err != nil {
 		return nil, fmt.Errorf("%w: AP-REQ: %w", ErrMalformed, err)
 	}
-	ok, creds, err := service.VerifyAPREQ(&apreq, a.settings)
+	var ok bool
+	var creds *credentials.Credentials
+	err = safely(func() (err error) {
+		ok, creds, err = service.VerifyAPREQ(&apreq, a.settings)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRejected, err)
 	}
@@ -99,9 +99,9 @@ func (a *Acceptor) Accept(s Scheme, token, bindings []byte) (acc *Accepted, err 
 	if len(auth.SubKey.KeyValue) != 0 {
 		initKey = auth.SubKey
 	}
-	acc = &Accepted{User: creds.UserName(), Realm: creds.Domain()}
+	acc := &Accepted{User: creds.UserName(), Realm: creds.Domain()}
 
-	mutual := types.IsFlagSet(&apreq.APOptions, krbflags.APOptionMutualRequired) || gssFlags&gssFlagMutual != 0
+	mutual := mutualRequired(apreq.APOptions.Bytes) || gssFlags&gssFlagMutual != 0
 	var apRepToken []byte
 	if !mutual {
 		if acc.Session, err = newSession(initKey, false, false, uint64(initSeq), uint64(initSeq)); err != nil {
@@ -115,7 +115,7 @@ func (a *Acceptor) Accept(s Scheme, token, bindings []byte) (acc *Accepted, err 
 		return acc, nil
 	}
 	var mic []byte
-	if a.sendMIC && acc.Session != nil {
+	if a.sendMIC {
 		if mic, err = acc.Session.mic(in.mechTypes); err != nil {
 			return nil, err
 		}
@@ -156,6 +156,13 @@ func apRep(mech asn1.ObjectIdentifier, ticketKey types.EncryptionKey, keyType in
 	}
 	tok, err := krb5Token(mech, tokAPRep, rep)
 	return tok, sess, err
+}
+
+// mutualRequired reads the mutual-required bit of AP-REQ's ap-options (RFC 4120 section 5.5.1:
+// bit 2 of a KerberosFlags bit string). gokrb5's types.IsFlagSet would panic on a short bit string,
+// and ap-options are not integrity-protected, so anyone on the path can shorten them.
+func mutualRequired(apOptions []byte) bool {
+	return len(apOptions) > 0 && apOptions[0]&(0x80>>krbflags.APOptionMutualRequired) != 0
 }
 
 // acceptorInput is a client's Kerberos token and how to frame the answer.

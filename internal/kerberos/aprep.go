@@ -111,7 +111,7 @@ func parseAPRep(b []byte, sessionKey types.EncryptionKey) (apRepPart, error) {
 }
 
 // seq32 reads a seq-number, a UInt32 that some encoders write as a signed 32-bit integer (RFC 4120
-// section 5.3 notes the practice), from its decoding into an int64.
+// section 5.5.1 allows for the practice), from its decoding into an int64.
 func seq32(v int64) (uint32, error) {
 	if v < math.MinInt32 || v > math.MaxUint32 {
 		return 0, fmt.Errorf("%w: sequence number %d out of range", ErrMalformed, v)

@@ -43,8 +43,8 @@ const initiatorFlags = gssFlagMutual | gssFlagReplay | gssFlagSequence | gssFlag
 // the RFC 4121 checksum carrying bindings, the channel bindings hash of ChannelBindingsHash (nil
 // without a TLS channel). Errors keep gokrb5's words, such as KDC_ERR_PREAUTH_FAILED.
 func NewInitiator(cl *client.Client, spn string, bindings []byte) (*Initiator, error) {
-	if bindings != nil && len(bindings) != 16 {
-		return nil, fmt.Errorf("kerberos: channel bindings hash of %d bytes, want 16 (MD5)", len(bindings))
+	if err := checkBindingsLen(bindings); err != nil {
+		return nil, err
 	}
 	if err := cl.AffirmLogin(); err != nil {
 		return nil, fmt.Errorf("kerberos: login to realm %s: %w", cl.Credentials.Domain(), err)
@@ -53,6 +53,11 @@ func NewInitiator(cl *client.Client, spn string, bindings []byte) (*Initiator, e
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: service ticket for %s: %w", spn, err)
 	}
+	return newInitiator(spn, cl.Credentials.Domain(), cl.Credentials.CName(), tkt, sessionKey, bindings)
+}
+
+// newInitiator builds the AP-REQ for a ticket of the client crealm/cname.
+func newInitiator(spn, crealm string, cname types.PrincipalName, tkt messages.Ticket, sessionKey types.EncryptionKey, bindings []byte) (*Initiator, error) {
 	et, err := crypto.GetEtype(sessionKey.KeyType)
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: session key for %s: %w", spn, err)
@@ -68,8 +73,8 @@ func NewInitiator(cl *client.Client, spn string, bindings []byte) (*Initiator, e
 	i.ctime, i.cusec = authenticatorTime()
 	auth := types.Authenticator{
 		AVNO:      pvno,
-		CRealm:    cl.Credentials.Domain(),
-		CName:     cl.Credentials.CName(),
+		CRealm:    crealm,
+		CName:     cname,
 		Cksum:     types.Checksum{CksumType: chksumtype.GSSAPI, Checksum: gssChecksum(bindings, initiatorFlags)},
 		CTime:     i.ctime,
 		Cusec:     i.cusec,
@@ -105,7 +110,7 @@ func (i *Initiator) Token(s Scheme) []byte {
 
 // Complete checks the server's answer, sent under the same scheme, and returns the Session that
 // seals messages. The answer must carry the AP-REP: with mutual authentication required, the
-// acceptor picks its own subkey and sequence number ([MS-KILE] 3.1.1.2, RFC 4121 section 4.1),
+// acceptor picks its own subkey and sequence number ([MS-KILE] 3.1.1.2, RFC 4121 section 2),
 // which only the AP-REP tells, so without it there is nothing to seal with. The AP-REP proves that
 // the server holds the service's key; Complete checks that it answers this AP-REQ (RFC 4120
 // section 3.2.5).
@@ -120,7 +125,7 @@ func (i *Initiator) Complete(s Scheme, token []byte) (*Session, error) {
 	if rep == nil {
 		return nil, fmt.Errorf("%w: %s sent no AP-REP, so no session keys", ErrMutualAuth, i.spn)
 	}
-	// RFC 4121 section 4.2.2: the acceptor's subkey if it sent one, else the initiator's.
+	// RFC 4121 section 2: the acceptor's subkey if it sent one, else the initiator's.
 	key, acceptorSubkey := i.subkey, false
 	if rep.subkey != nil {
 		key, acceptorSubkey = *rep.subkey, true
@@ -214,18 +219,32 @@ func (i *Initiator) serverReply(s Scheme, token []byte) (rep *apRepPart, mic []b
 }
 
 // krbError decodes a KRB-ERROR for its text; gokrb5 names the error code as RFC 4120 section
-// 7.5.9 does. Its decoder is not hardened, so a panic becomes an error.
-func krbError(msg []byte) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: KRB-ERROR: %v", ErrMalformed, r)
-		}
-	}()
+// 7.5.9 does.
+func krbError(msg []byte) error {
 	var ke messages.KRBError
-	if err := ke.Unmarshal(msg); err != nil {
+	if err := safely(func() error { return ke.Unmarshal(msg) }); err != nil {
 		return fmt.Errorf("%w: KRB-ERROR: %w", ErrMalformed, err)
 	}
 	return ke
+}
+
+// safely runs a gokrb5 decoder, whose ASN.1 decoding is not hardened against hostile input:
+// a panic becomes an error.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrMalformed, r)
+		}
+	}()
+	return f()
+}
+
+// checkBindingsLen refuses a channel bindings hash that is not MD5's 16 bytes (RFC 4121 section 4.1.1.2).
+func checkBindingsLen(bindings []byte) error {
+	if bindings != nil && len(bindings) != 16 {
+		return fmt.Errorf("kerberos: channel bindings hash of %d bytes, want 16 (MD5)", len(bindings))
+	}
+	return nil
 }
 
 // clock hands out authenticator times.
@@ -249,12 +268,13 @@ func authenticatorTime() (time.Time, int) {
 	return t.Truncate(time.Second), t.Nanosecond() / 1000
 }
 
-// randomSeq returns an initial sequence number. Like gokrb5 and MIT, it keeps to 30 bits, which
-// every peer decodes the same whether it reads the UInt32 as signed or not.
+// randomSeq returns an initial sequence number. Like MIT (krb5_generate_seq_number), it keeps to
+// 30 bits, which every peer decodes the same whether it reads the UInt32 as signed or not, and
+// avoids 0, which some encoders omit (RFC 4120 section 5.5.1).
 func randomSeq() (uint32, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return 0, fmt.Errorf("kerberos: random sequence number: %w", err)
 	}
-	return binary.BigEndian.Uint32(b[:]) & 0x3fffffff, nil
+	return max(binary.BigEndian.Uint32(b[:])&0x3fffffff, 1), nil
 }

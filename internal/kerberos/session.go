@@ -15,11 +15,11 @@ import (
 // Session seals and unseals the messages of one established context, in the layout WinRM puts in
 // its multipart/encrypted bodies ([MS-WSMV] 2.2.9.1.2). Each side numbers what it sends, and
 // Unseal takes the peer's messages only in the order they were sealed, each once (RFC 4121
-// section 4.2.3). It is safe for concurrent use, but concurrent Seals race for sequence numbers.
+// section 4.2.1). It is safe for concurrent use, but concurrent Seals race for sequence numbers.
 type Session struct {
 	mu sync.Mutex
 	et etype.EType
-	// key is the context key (RFC 4121 section 4.2.2): the acceptor's subkey when the AP-REP
+	// key is the context key (RFC 4121 section 2): the acceptor's subkey when the AP-REP
 	// carried one, else the initiator's subkey, else the ticket's session key.
 	key            types.EncryptionKey
 	initiator      bool
@@ -43,7 +43,7 @@ var etypeNames = map[int32]string{
 
 // sealingEtype returns the cipher for a context key. Only the AES-SHA1 types are taken: their
 // Wrap tokens are the RFC 4121 ones this package writes and Windows and MIT read; RC4-HMAC
-// contexts use another token format (RFC 4757 section 7.3, [MS-KILE] 3.4.5.4.1).
+// contexts use another token format (RFC 4757, [MS-KILE] 3.4.5.4.1).
 func sealingEtype(id int32) (etype.EType, error) {
 	if id != etypeID.AES128_CTS_HMAC_SHA1_96 && id != etypeID.AES256_CTS_HMAC_SHA1_96 {
 		name := etypeNames[id]
@@ -80,7 +80,7 @@ func (s *Session) flags(fromAcceptor bool) byte {
 	return f
 }
 
-// usage returns the key usage of a token sent by the initiator or the acceptor (RFC 4121 section 4.2.4).
+// usage returns the key usage of a token sent by the initiator or the acceptor (RFC 4121 section 2).
 func usage(fromAcceptor, seal bool) uint32 {
 	switch {
 	case fromAcceptor && seal:
@@ -149,7 +149,7 @@ func (s *Session) checkFlags(f byte, fromAcceptor bool) error {
 	return nil
 }
 
-// nextRecv accepts the peer's next sequence number only (RFC 4121 section 4.2.3): HTTP on one
+// nextRecv accepts the peer's next sequence number only (RFC 4121 section 4.2.1): HTTP on one
 // connection neither loses nor reorders messages, so anything else is a replay or an attack.
 func (s *Session) nextRecv(seq uint64) error {
 	if seq != s.recvSeq {

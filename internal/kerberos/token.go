@@ -8,12 +8,12 @@ import (
 
 // Mechanism OIDs.
 var (
-	// oidKRB5 is the Kerberos v5 GSS-API mechanism (RFC 1964 section 1, RFC 4121).
+	// oidKRB5 is the Kerberos v5 GSS-API mechanism (RFC 1964, RFC 4121).
 	oidKRB5 = asn1.ObjectIdentifier{1, 2, 840, 113554, 1, 2, 2}
 	// oidMSKRB5 is the truncated Kerberos OID that Windows also offers and accepts; a Windows
 	// client that offers it first expects it back as the supportedMech ([MS-SPNG] 3.1.5.2, <9>).
 	oidMSKRB5 = asn1.ObjectIdentifier{1, 2, 840, 48018, 1, 2, 2}
-	// oidSPNEGO is SPNEGO (RFC 4178 section 3).
+	// oidSPNEGO is SPNEGO (RFC 4178).
 	oidSPNEGO = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 2}
 )
 

@@ -176,7 +176,7 @@ func TestUnsealTamper(t *testing.T) {
 	}
 }
 
-// Replayed, reordered and lost messages are refused (RFC 4121 section 4.2.3).
+// Replayed, reordered and lost messages are refused (RFC 4121 section 4.2.1).
 func TestUnsealSequence(t *testing.T) {
 	t.Parallel()
 	ini, acc := sessionPair(t, testKey(18, 5), true, 100, 200)
