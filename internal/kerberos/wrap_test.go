@@ -300,3 +300,16 @@ func TestMIC(t *testing.T) {
 		t.Errorf("first message after the MIC: %q, %v", got, err)
 	}
 }
+
+// Key usages of RFC 4121 section 2; a Go peer would agree with itself on wrong ones, MIT would not.
+func TestKeyUsages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fromAcceptor, seal bool
+		want               uint32
+	}{{true, true, 22}, {true, false, 23}, {false, true, 24}, {false, false, 25}} {
+		if got := usage(tc.fromAcceptor, tc.seal); got != tc.want {
+			t.Errorf("from acceptor %t, seal %t: usage %d, want %d", tc.fromAcceptor, tc.seal, got, tc.want)
+		}
+	}
+}
