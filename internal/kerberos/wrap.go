@@ -27,10 +27,11 @@ const (
 	// cipher's padding, 0 for CTS, and RRC is EC + 16 + the trailer length), the call pyspnego and
 	// pywinrm make for WinRM; MIT's gss_unwrap_iov on such a header insists on RRC = 28 + EC.
 	sealRRC = wrapHeaderLen + checksumLen
-	// SealHeaderLen is the length of the header part Seal returns, for callers that size WinRM's
-	// framing ahead ([MS-WSMV] 2.2.9.1.2.2.2 writes it before the header).
-	SealHeaderLen = wrapHeaderLen + sealRRC + confounderLen
 )
+
+// SealHeaderLen is the length of the header part Seal returns (60 bytes), for callers that size
+// WinRM's framing ahead; [MS-WSMV] 2.2.9.1.2.2.2 writes it before the header.
+const SealHeaderLen = wrapHeaderLen + sealRRC + confounderLen
 
 // tokWrap is the Wrap token's TOK_ID (RFC 4121 section 4.2.6.2).
 var tokWrap = []byte{0x05, 0x04}
