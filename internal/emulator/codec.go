@@ -29,9 +29,9 @@ var instanceProperties = []string{
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// propertyText returns a property's wire text; null is ok=false. WMI returns null, not an empty
-// string, for a string property that holds nothing.
-func propertyText(a *ipam.AddressSpace, name string) (string, bool) {
+// propertyText returns a property's wire text, Type in the numbering n; null is ok=false. WMI
+// returns null, not an empty string, for a string property that holds nothing.
+func propertyText(a *ipam.AddressSpace, name string, n ipam.TypeNumbering) (string, bool) {
 	var v string
 	switch name {
 	case "AccessScopePath":
@@ -63,7 +63,7 @@ func propertyText(a *ipam.AddressSpace, name string) (string, bool) {
 	case "Tenant":
 		v = a.Tenant
 	case "Type":
-		return strconv.Itoa(int(a.Type)), true
+		return strconv.Itoa(int(n.Wire(a.Type))), true
 	case "VMNetwork":
 		v = a.VMNetwork
 	}
@@ -80,16 +80,16 @@ func canonicalProperty(name string) (string, bool) {
 	return "", false
 }
 
-// toInstance encodes an address space; props limits it to a property list (nil: all). The key,
-// InstanceID, is always included, as WMI does for a WQL property list.
-func toInstance(a *ipam.AddressSpace, props []string) *wsman.Instance {
+// toInstance encodes an address space, Type in the numbering n; props limits it to a property
+// list (nil: all). The key, InstanceID, is always included, as WMI does for a WQL property list.
+func toInstance(a *ipam.AddressSpace, props []string, n ipam.TypeNumbering) *wsman.Instance {
 	in := wsman.NewInstance(classAddressSp, addressSpaceURI)
 	in.Properties = make([]wsman.Property, 0, len(instanceProperties))
 	for _, name := range instanceProperties {
 		if props != nil && name != "InstanceID" && !containsFold(props, name) {
 			continue
 		}
-		if v, ok := propertyText(a, name); ok {
+		if v, ok := propertyText(a, name, n); ok {
 			in.Add(wsman.Scalar(name, v))
 		} else {
 			in.Add(wsman.Null(name))
@@ -107,15 +107,26 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// wqlRow lets the WQL evaluator read an address space's properties.
+// wqlRow lets the WQL evaluator read an address space's properties, Type in the WMI numbering.
 type wqlRow struct{ a *ipam.AddressSpace }
 
 func (r wqlRow) Get(property string) (string, bool, bool) {
+	return renderedRow{r.a, ipam.NumberingWMI}.Get(property)
+}
+
+// renderedRow lets the WQL evaluator read an address space's properties as a server answering in
+// numbering n renders them, so that `Type = N` selects what the same server returns as Type N.
+type renderedRow struct {
+	a *ipam.AddressSpace
+	n ipam.TypeNumbering
+}
+
+func (r renderedRow) Get(property string) (string, bool, bool) {
 	name, ok := canonicalProperty(property)
 	if !ok {
 		return "", false, false
 	}
-	v, notNull := propertyText(r.a, name)
+	v, notNull := propertyText(r.a, name, r.n)
 	return v, !notNull, true
 }
 
@@ -132,9 +143,10 @@ func operationStatus(st ipam.OperationStatus) *wsman.Instance {
 	return in
 }
 
-// patchFromInstance reads one embedded MSFT_IPAM_AddressSpace of a bulk call. A property sent as
-// xsi:nil clears it; one left out is not sent. Read-only properties are ignored.
-func patchFromInstance(in *wsman.Instance) patch {
+// patchFromInstance reads one embedded MSFT_IPAM_AddressSpace of a bulk call, Type in the
+// numbering n. A property sent as xsi:nil clears it; one left out is not sent. Read-only
+// properties are ignored.
+func patchFromInstance(in *wsman.Instance, n ipam.TypeNumbering) patch {
 	var p patch
 	if in == nil || !strings.EqualFold(in.Class, classAddressSp) {
 		class := "nothing"
@@ -144,11 +156,11 @@ func patchFromInstance(in *wsman.Instance) patch {
 		p.decodeErr = invalid("", "the item is a %s, not an %s", class, classAddressSp)
 		return p
 	}
-	return readPatch(in)
+	return readPatch(in, n)
 }
 
 // readPatch reads the address-space properties of an instance or of a method's in-parameters.
-func readPatch(in *wsman.Instance) patch {
+func readPatch(in *wsman.Instance, n ipam.TypeNumbering) patch {
 	var p patch
 	str := func(name string) *string {
 		prop, ok := in.Property(name)
@@ -175,9 +187,12 @@ func readPatch(in *wsman.Instance) patch {
 		p.InstanceID = nil
 	}
 	if t := str("Type"); t != nil && *t != "" {
-		typ, err := ipam.ParseType(*t)
-		if err != nil {
-			p.decodeErr = invalid(p.name(), "Type %q is neither 0 (Provider) nor 1 (Customer)", *t)
+		// Type is a uint16 (ipam-api.md 1.2), in the numbering this server answers in.
+		v, err := strconv.ParseUint(strings.TrimSpace(*t), 10, 16)
+		typ, ok := n.FromWire(uint16(v))
+		if err != nil || !ok {
+			p.decodeErr = invalid(p.name(), "Type %q is neither %d (Provider) nor %d (Customer)", *t,
+				n.Wire(ipam.TypeProvider), n.Wire(ipam.TypeCustomer))
 		} else {
 			p.Type = &typ
 		}
@@ -201,7 +216,8 @@ func addressSpaceFromParams(in *wsman.InvokeInput, typ ipam.Type) (ipam.AddressS
 			return a, fmt.Errorf("parameter %s of %s must be a single string", p.Name, in.Method)
 		}
 	}
-	p := readPatch(&wsman.Instance{Properties: in.Params})
+	// The Add methods take no Type (the method names it), so the numbering does not matter here.
+	p := readPatch(&wsman.Instance{Properties: in.Params}, ipam.NumberingWMI)
 	if p.decodeErr != nil {
 		return a, p.decodeErr
 	}

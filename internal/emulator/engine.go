@@ -247,7 +247,9 @@ func (e *engine) addOrUpdate(ctx context.Context, tx *txn, p *patch, fields map[
 		return 0, invalid("", "an address space needs a Name or an InstanceID")
 	}
 	if cur == nil {
-		a := ipam.AddressSpace{Type: ipam.TypeProvider} // the class default of Type is 0
+		// The class declares Type = 0, ProviderAddressSpace in the WMI documentation's numbering;
+		// a server numbering as MS-IPAMM2 does is assumed to mean a provider too.
+		a := ipam.AddressSpace{Type: ipam.TypeProvider}
 		if err := p.apply(&a); err != nil {
 			return 0, err
 		}

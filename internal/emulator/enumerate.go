@@ -70,7 +70,7 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 		props = []string{}
 	}
 	where, args := indexedLookup(q)
-	spaces, err := s.eng.List(ctx, where, args, func(a *ipam.AddressSpace) (bool, error) { return q.Match(wqlRow{a}) })
+	spaces, err := s.eng.List(ctx, where, args, func(a *ipam.AddressSpace) (bool, error) { return q.Match(renderedRow{a, s.cfg.TypeNumbering}) })
 	if err != nil {
 		var unknown *wql.UnknownPropertyError
 		if errors.As(err, &unknown) {
@@ -82,7 +82,7 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 	}
 	items := make([]*wsman.Instance, len(spaces))
 	for i := range spaces {
-		items[i] = toInstance(&spaces[i], props)
+		items[i] = toInstance(&spaces[i], props, s.cfg.TypeNumbering)
 	}
 	result := &wsman.EnumerationResult{}
 	if req.Optimize {

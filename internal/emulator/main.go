@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
 type stringList []string
@@ -49,6 +51,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&failures, "fail-items", "", "fault injection: fail bulk items whose name matches this WQL LIKE pattern, e.g. 'bad%'")
 	fs.BoolVar(&cfg.ErrorsAsReturnValue, "errors-as-return-value", false, "report Add failures as a non-zero ReturnValue instead of a SOAP fault")
 	fs.BoolVar(&cfg.FailedItemsOnly, "failed-items-only", false, "list only failed items in the Output of bulk calls")
+	fs.Func("type-numbering", `how Type is numbered: "wmi" (Provider 0, Customer 1; the default) or "ipamm2" (Provider 1, Customer 2); which one Windows uses is undocumented`, func(v string) (err error) {
+		cfg.TypeNumbering, err = ipam.ParseTypeNumbering(v)
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -35,6 +35,10 @@ type Config struct {
 	// FailedItemsOnly makes bulk calls list only failed items in Output. Whether Windows lists
 	// successes is undocumented; clients must take both.
 	FailedItemsOnly bool
+	// TypeNumbering is how Type is numbered in responses, bulk inputs and WQL filters: the WMI
+	// class documentation's (Provider 0, Customer 1; the zero value) or [MS-IPAMM2] 2.2.5.62's
+	// (Provider 1, Customer 2). Which one Windows uses is undocumented; clients must take both.
+	TypeNumbering ipam.TypeNumbering
 	// FailItems, when set, fails every bulk item whose name matches this WQL LIKE pattern.
 	FailItems string
 	// DisableBasic refuses HTTP Basic, as a Windows server does by default; NTLM and client
@@ -454,7 +458,7 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.E
 		}
 		var zero uint32
 		s.respond(w, env, respAction, &wsman.InvokeOutput{Method: in.Method, ResourceURI: addressSpaceURI, ReturnValue: &zero,
-			Params: []wsman.Property{wsman.Embedded("output", toInstance(created, nil))}})
+			Params: []wsman.Property{wsman.Embedded("output", toInstance(created, nil, s.cfg.TypeNumbering))}})
 	case "bulkaddorupdateaddressspace", "bulkdeleteaddressspace":
 		var items []patch
 		for _, p := range in.Params {
@@ -466,7 +470,7 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.E
 				if v.Nil {
 					continue // servers must not send null array elements; a client's are skipped
 				}
-				items = append(items, patchFromInstance(v.Instance))
+				items = append(items, patchFromInstance(v.Instance, s.cfg.TypeNumbering))
 			}
 		}
 		var statuses []ipam.OperationStatus
@@ -535,5 +539,5 @@ func (s *Server) get(ctx context.Context, w http.ResponseWriter, env *wsman.Enve
 		s.writeFault(w, env, resourceNotFound(env.Header.ResourceURI+"?InstanceID="+id))
 		return
 	}
-	s.respond(w, env, wsman.ActionGetResponse, &wsman.InstanceBody{Instance: toInstance(a, nil)})
+	s.respond(w, env, wsman.ActionGetResponse, &wsman.InstanceBody{Instance: toInstance(a, nil, s.cfg.TypeNumbering)})
 }
