@@ -33,7 +33,7 @@ func benchSpace(i int) ipam.AddressSpace {
 // benchServerInstance is an address space as a server writes it: every property, read-outs included.
 func benchServerInstance(i int) *wsman.Instance {
 	a := benchSpace(i)
-	return toInstance(&a).
+	return toInstance(&a, ipam.NumberingWMI).
 		Add(wsman.Scalar("AccessScopePath", `\Global`)).
 		Add(wsman.Scalar("IsInheritedAccessScope", "true")).
 		Add(wsman.Scalar("IPv4PercentageUtilized", "12.5")).
@@ -72,7 +72,7 @@ func BenchmarkEncodeAddressSpace(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		in := &wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", toInstance(&a))}}
+		in := &wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", toInstance(&a, ipam.NumberingWMI))}}
 		data, err := wsman.Marshal(h, in)
 		if err != nil {
 			b.Fatal(err)
@@ -103,7 +103,7 @@ func BenchmarkDecodeAddressSpace(b *testing.B) {
 		if !ok || len(p.Values) != 1 {
 			b.Fatal("no output")
 		}
-		if _, err := FromInstance(p.Values[0].Instance); err != nil {
+		if _, err := FromInstance(p.Values[0].Instance, ipam.NumberingWMI); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -122,7 +122,7 @@ func BenchmarkEncodeBulk1000(b *testing.B) {
 	for b.Loop() {
 		insts := make([]*wsman.Instance, len(items))
 		for i := range items {
-			insts[i] = toInstance(&items[i])
+			insts[i] = toInstance(&items[i], ipam.NumberingWMI)
 		}
 		data, err := wsman.Marshal(h, &wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", insts...)}})
 		if err != nil {
@@ -197,7 +197,7 @@ func BenchmarkDecodeEnumeration1000(b *testing.B) {
 			b.Fatalf("%d items, want %d", len(res.Items), n)
 		}
 		for _, in := range res.Items {
-			if _, err := FromInstance(in); err != nil {
+			if _, err := FromInstance(in, ipam.NumberingWMI); err != nil {
 				b.Fatal(err)
 			}
 		}

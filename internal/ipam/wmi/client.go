@@ -25,13 +25,17 @@ const (
 type Client struct {
 	ws    *wsman.Client
 	reads *reader
+	// types is the server's numbering of Type, learned on first need (numbering.go).
+	types *numberingCache
+	// budget is the item bytes a bulk request may carry, lowered by HTTP 413 (envelope.go).
+	budget batchBudget
 }
 
 var _ ipam.Client = (*Client)(nil)
 
 // New builds a client on a WS-Management connection.
 func New(ws *wsman.Client) *Client {
-	c := &Client{ws: ws}
+	c := &Client{ws: ws, types: newNumberingCache()}
 	c.reads = newReader(c)
 	return c
 }
@@ -42,27 +46,39 @@ func (c *Client) Requests() int64 { return c.ws.Requests() }
 // AddProviderAddressSpace implements ipam.Client.
 func (c *Client) AddProviderAddressSpace(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	a.Type = ipam.TypeProvider
-	return c.add(ctx, "AddProviderAddressSpace", a, []wsman.Property{
-		wsman.Scalar("Name", a.Name),
-		wsman.Scalar("Owner", a.Owner),
-		wsman.Scalar("Description", a.Description),
-		wsman.Scalar("CustomConfiguration", a.CustomConfiguration.String()),
-	})
+	return c.add(ctx, "AddProviderAddressSpace", a, optional([]wsman.Property{wsman.Scalar("Name", a.Name)},
+		"Owner", a.Owner,
+		"Description", a.Description,
+		"CustomConfiguration", a.CustomConfiguration.String(),
+	))
 }
 
 // AddCustomerAddressSpace implements ipam.Client.
 func (c *Client) AddCustomerAddressSpace(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	a.Type = ipam.TypeCustomer
-	return c.add(ctx, "AddCustomerAddressSpace", a, []wsman.Property{
+	params := optional([]wsman.Property{
 		wsman.Scalar("Name", a.Name),
 		wsman.Scalar("AssociatedProviderAddressSpace", a.AssociatedProviderAddressSpace),
-		wsman.Scalar("Tenant", a.Tenant),
-		wsman.Scalar("VMNetwork", a.VMNetwork),
-		wsman.Scalar("IsolationMethod", a.IsolationMethod),
-		wsman.Scalar("Owner", a.Owner),
-		wsman.Scalar("Description", a.Description),
-		wsman.Scalar("CustomConfiguration", a.CustomConfiguration.String()),
-	})
+	}, "Tenant", a.Tenant, "VMNetwork", a.VMNetwork)
+	params = append(params, wsman.Scalar("IsolationMethod", a.IsolationMethod))
+	return c.add(ctx, "AddCustomerAddressSpace", a, optional(params,
+		"Owner", a.Owner,
+		"Description", a.Description,
+		"CustomConfiguration", a.CustomConfiguration.String(),
+	))
+}
+
+// optional appends the name/value pairs whose value is set. The Add methods leave unset optional
+// parameters out, as the IPAM cmdlets pass only bound ones: whether IPAM takes "" for, say, the
+// built-in Tenant custom field is unverified (fidelity-audit item 11). A new object has nothing
+// to clear, so leaving a parameter out means the same as sending it empty.
+func optional(params []wsman.Property, pairs ...string) []wsman.Property {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			params = append(params, wsman.Scalar(pairs[i], pairs[i+1]))
+		}
+	}
+	return params
 }
 
 // add calls an Add method. An Add is not safe to repeat blindly: when the request may have reached
@@ -72,15 +88,20 @@ func (c *Client) add(ctx context.Context, method string, a ipam.AddressSpace, pa
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	// Learned before the call, not after: reading the answer needs it, and a create must not
+	// succeed on the server only to fail here.
+	if _, err := c.typeNumbering(ctx, nil); err != nil {
+		return nil, fmt.Errorf("%s %q: %w", method, a.Name, err)
+	}
 	defer c.reads.invalidate()
 	for attempt := 0; ; attempt++ {
 		out, err := c.ws.Invoke(ctx, AddressSpaceURI, method, params, false)
 		if err == nil {
-			return c.addResult(method, a.Name, out)
+			return c.addResult(ctx, method, &a, out)
 		}
 		var te *wsman.TransportError
 		if !errors.As(err, &te) || te.NotSent || attempt >= 2 || ctx.Err() != nil {
-			return nil, mapError(a.Name, method, err)
+			return nil, c.mapError(a.Name, method, err)
 		}
 		found, gerr := c.GetByName(ctx, a.Name)
 		switch {
@@ -95,16 +116,33 @@ func (c *Client) add(ctx context.Context, method string, a ipam.AddressSpace, pa
 	}
 }
 
-func (c *Client) addResult(method, name string, out *wsman.InvokeOutput) (*ipam.AddressSpace, error) {
+// addResult reads an Add's answer. The output is documented as the new object, embedded
+// (ipam-api.md 1.3). If it comes in another shape (empty, or a reference rather than an
+// instance, fidelity-audit item 11), the create still succeeded: the object is read back by name
+// instead of reporting a failure.
+func (c *Client) addResult(ctx context.Context, method string, a *ipam.AddressSpace, out *wsman.InvokeOutput) (*ipam.AddressSpace, error) {
 	if out.ReturnValue != nil && *out.ReturnValue != 0 {
 		rv := *out.ReturnValue
-		return nil, ipam.NewError(ipam.KindForCode(rv), rv, name, fmt.Sprintf("%s returned 0x%08X", method, rv))
+		return nil, ipam.NewError(ipam.KindForCode(rv), rv, a.Name, fmt.Sprintf("%s returned 0x%08X", method, rv))
 	}
-	p, ok := out.Param("output")
-	if !ok || len(p.Values) != 1 || p.Values[0].Instance == nil {
-		return nil, fmt.Errorf("%s %q: the server reported success but returned no address space", method, name)
+	n, err := c.typeNumbering(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: created, but: %w", method, a.Name, err)
 	}
-	return FromInstance(p.Values[0].Instance)
+	var got *ipam.AddressSpace
+	if p, ok := out.Param("output"); ok && len(p.Values) == 1 && p.Values[0].Instance != nil {
+		got, err = FromInstance(p.Values[0].Instance, n)
+	}
+	if got == nil || err != nil {
+		if got, err = c.GetByName(ctx, a.Name); err != nil {
+			return nil, fmt.Errorf("%s %q: the server reported success without returning the address space, and reading it back failed: %w", method, a.Name, err)
+		}
+	}
+	if got.Type != a.Type {
+		return nil, fmt.Errorf("%s %q: created, but the server returns it as a %s address space: %w", method, a.Name, got.Type,
+			&TypeNumberingError{Reason: fmt.Sprintf("a new %s address space reads as %s in %s", a.Type, got.Type, n.Describe())})
+	}
+	return got, nil
 }
 
 // sameSettings reports whether a stored object carries everything a create asked for.
@@ -129,28 +167,40 @@ func (c *Client) BulkAddOrUpdate(ctx context.Context, items []ipam.AddressSpace)
 
 // BulkDelete implements ipam.Client. An item that is already gone reports ipam.ErrNotFound.
 func (c *Client) BulkDelete(ctx context.Context, items []ipam.AddressSpace) ([]error, error) {
-	return c.bulk(ctx, "BulkDeleteAddressSpace", items, func(a *ipam.AddressSpace) *wsman.Instance {
-		in := wsman.NewInstance(ClassAddressSpace, AddressSpaceURI)
-		if a.InstanceID != "" {
-			in.Add(wsman.Scalar("InstanceID", a.InstanceID))
-		}
-		return in.Add(wsman.Scalar("Name", a.Name)).Add(wsman.Uint("Type", uint64(a.Type)))
-	})
+	return c.bulk(ctx, "BulkDeleteAddressSpace", items, deleteInstance)
 }
 
-func (c *Client) bulk(ctx context.Context, method string, items []ipam.AddressSpace, encode func(*ipam.AddressSpace) *wsman.Instance) ([]error, error) {
-	defer c.reads.invalidate()
-	results := make([]error, len(items))
-	batches, err := c.split(method, items, encode)
+func (c *Client) bulk(ctx context.Context, method string, items []ipam.AddressSpace, encode func(*ipam.AddressSpace, ipam.TypeNumbering) *wsman.Instance) ([]error, error) {
+	if len(items) == 0 {
+		return []error{}, nil
+	}
+	n, err := c.typeNumbering(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	encoded, err := c.encodeItems(method, items, n, encode)
 	if err != nil {
 		return nil, err
 	}
-	for _, b := range batches {
+	defer c.reads.invalidate()
+	results := make([]error, len(items))
+	for start := 0; start < len(items); {
+		b, size := c.nextBatch(encoded, start)
 		out, err := c.ws.Invoke(ctx, AddressSpaceURI, method, []wsman.Property{wsman.Embedded("AddressSpace", b.instances...)}, true)
+		if refused(err) && len(b.instances) > 1 {
+			// Not processed: send the same items again in batches half the size, and keep that
+			// size for later batches and calls.
+			c.budget.lower(size / 2)
+			continue
+		}
 		if err != nil {
-			// The batch's fate is unknown; earlier batches' results stand, so report per item.
+			// The batch's fate is unknown (or, after a 413, its one item cannot be sent); earlier
+			// batches' results stand, so report per item.
 			for i := b.start; i < b.start+len(b.instances); i++ {
-				results[i] = mapError(items[i].Name, method, err)
+				results[i] = c.mapError(items[i].Name, method, err)
+				if re := (*EnvelopeRefusedError)(nil); errors.As(results[i], &re) {
+					re.Items = len(b.instances)
+				}
 			}
 			for i := b.start + len(b.instances); i < len(items); i++ {
 				results[i] = fmt.Errorf("%s %q: %w", method, items[i].Name, ipam.ErrNotSent)
@@ -160,6 +210,7 @@ func (c *Client) bulk(ctx context.Context, method string, items []ipam.AddressSp
 		if err := applyStatuses(method, items, b, out, results); err != nil {
 			return nil, err
 		}
+		start += len(b.instances)
 	}
 	return results, nil
 }
@@ -199,6 +250,12 @@ type batch struct {
 	instances []*wsman.Instance
 }
 
+// encodedItem is an item as sent, with the bytes it takes in the request.
+type encodedItem struct {
+	in   *wsman.Instance
+	size int
+}
+
 // envelopeOverhead is what a bulk call's envelope takes besides its items, with room to spare.
 const envelopeOverhead = 4096
 
@@ -207,15 +264,13 @@ const envelopeOverhead = 4096
 // status (as the emulator does) would otherwise answer a large batch with an encoding-limit fault.
 const statusSize = 640
 
-// split cuts items into consecutive batches whose request and response both fit MaxEnvelopeSize.
-func (c *Client) split(method string, items []ipam.AddressSpace, encode func(*ipam.AddressSpace) *wsman.Instance) ([]batch, error) {
+// encodeItems encodes every item and measures it; an item too large for max_envelope_size on its
+// own fails the whole call before anything is sent.
+func (c *Client) encodeItems(method string, items []ipam.AddressSpace, n ipam.TypeNumbering, encode func(*ipam.AddressSpace, ipam.TypeNumbering) *wsman.Instance) ([]encodedItem, error) {
 	budget := c.ws.MaxEnvelopeSize() - envelopeOverhead
-	maxItems := budget / statusSize
-	var out []batch
-	cur := batch{}
-	size := 0
+	out := make([]encodedItem, len(items))
 	for i := range items {
-		in := encode(&items[i])
+		in := encode(&items[i], n)
 		sz, err := wsman.ParamSize("AddressSpace", in)
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: %w", method, items[i].Name, err)
@@ -223,17 +278,27 @@ func (c *Client) split(method string, items []ipam.AddressSpace, encode func(*ip
 		if sz > budget {
 			return nil, fmt.Errorf("%s %q: the item alone takes %d bytes, more than max_envelope_size allows", method, items[i].Name, sz)
 		}
-		if (size+sz > budget || len(cur.instances) >= maxItems) && len(cur.instances) > 0 {
-			out = append(out, cur)
-			cur, size = batch{start: i}, 0
-		}
-		cur.instances = append(cur.instances, in)
-		size += sz
-	}
-	if len(cur.instances) > 0 {
-		out = append(out, cur)
+		out[i] = encodedItem{in: in, size: sz}
 	}
 	return out, nil
+}
+
+// nextBatch takes the items from start on that fit one request and its response: at least one,
+// and no more than the current budget (max_envelope_size, or less after a 413) allows. It returns
+// the batch and the bytes its items take.
+func (c *Client) nextBatch(items []encodedItem, start int) (batch, int) {
+	configured := c.ws.MaxEnvelopeSize() - envelopeOverhead
+	budget := c.budget.get(configured)
+	maxItems := max(configured/statusSize, 1)
+	b, size := batch{start: start}, 0
+	for i := start; i < len(items); i++ {
+		if len(b.instances) > 0 && (size+items[i].size > budget || len(b.instances) >= maxItems) {
+			break
+		}
+		b.instances = append(b.instances, items[i].in)
+		size += items[i].size
+	}
+	return b, size
 }
 
 // Get implements ipam.Client. Concurrent Gets are merged into one query (see reader).
@@ -255,30 +320,64 @@ func (c *Client) GetByName(ctx context.Context, name string) (*ipam.AddressSpace
 	return nil, ipam.NewError(ipam.KindNotFound, 0, name, "no address space has this name")
 }
 
-// List implements ipam.Client.
+// List implements ipam.Client. Reading rows needs the server's numbering of Type; a filter on
+// Type needs it before the query, anything else only once a row has come back, so an empty answer
+// costs no extra request, and one that includes Default decides the numbering by itself.
 func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, error) {
-	query := Query(f)
+	var n ipam.TypeNumbering
+	if f.Type != nil {
+		if !f.Type.Valid() {
+			return nil, fmt.Errorf("%w: address space type %d is neither Provider nor Customer", ipam.ErrInvalid, *f.Type)
+		}
+		var err error
+		if n, err = c.typeNumbering(ctx, nil); err != nil {
+			return nil, err
+		}
+	}
 	var out []ipam.AddressSpace
-	err := c.ws.Enumerate(ctx, NamespaceURI, query, func(in *wsman.Instance) error {
-		a, err := FromInstance(in)
+	var pending []*wsman.Instance // read before the numbering was known
+	decode := func(in *wsman.Instance, n ipam.TypeNumbering) error {
+		a, err := FromInstance(in, n)
 		if err != nil {
 			return err
 		}
 		out = append(out, *a)
 		return nil
+	}
+	err := c.ws.Enumerate(ctx, NamespaceURI, QueryFor(f, n), func(in *wsman.Instance) error {
+		if n, ok := c.types.get(); ok && len(pending) == 0 {
+			return decode(in, n)
+		}
+		pending = append(pending, in)
+		return nil
 	})
 	if err != nil {
-		return nil, mapError("", "reading address spaces", err)
+		return nil, c.mapError("", "reading address spaces", err)
+	}
+	if len(pending) > 0 {
+		n, err := c.typeNumbering(ctx, pending)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range pending {
+			if err := decode(in, n); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
 
-// Query builds the WQL for a filter. Every literal goes through wql.Quote: nothing a user writes
-// can change the query's shape.
-func Query(f ipam.Filter) string {
+// Query builds the WQL for a filter, a Type in the WMI documentation's numbering. The client
+// itself sends QueryFor with the server's numbering; Query is for checking and logging a filter.
+func Query(f ipam.Filter) string { return QueryFor(f, ipam.NumberingWMI) }
+
+// QueryFor builds the WQL for a filter, a Type in numbering n. Every literal goes through
+// wql.Quote: nothing a user writes can change the query's shape.
+func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
 	var conds []string
 	if f.Type != nil {
-		conds = append(conds, fmt.Sprintf("Type = %d", *f.Type))
+		conds = append(conds, fmt.Sprintf("Type = %d", n.Wire(*f.Type)))
 	}
 	if f.ProviderAddressSpace != "" {
 		conds = append(conds, "AssociatedProviderAddressSpace = "+wql.Quote(f.ProviderAddressSpace))

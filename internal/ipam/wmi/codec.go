@@ -11,9 +11,10 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
-// FromInstance reads an MSFT_IPAM_AddressSpace. Null and absent properties read as empty, so a
-// server that writes "" and one that writes xsi:nil give the same object.
-func FromInstance(in *wsman.Instance) (*ipam.AddressSpace, error) {
+// FromInstance reads an MSFT_IPAM_AddressSpace, its Type in the server's numbering n. Null and
+// absent properties read as empty, so a server that writes "" and one that writes xsi:nil give the
+// same object.
+func FromInstance(in *wsman.Instance, n ipam.TypeNumbering) (*ipam.AddressSpace, error) {
 	text := func(name string) string {
 		v, _ := in.Text(name)
 		return v
@@ -35,10 +36,18 @@ func FromInstance(in *wsman.Instance) (*ipam.AddressSpace, error) {
 	if a.InstanceID == "" {
 		return nil, errf("it has no InstanceID")
 	}
+	// An absent Type reads as the class default, 0: ProviderAddressSpace.
 	if t := text("Type"); t != "" {
-		typ, err := ipam.ParseType(t)
-		if err != nil {
-			return nil, errf("Type %q is not Provider (0) or Customer (1)", t)
+		v, err := strconv.ParseUint(strings.TrimSpace(t), 10, 16)
+		typ, ok := n.FromWire(uint16(v))
+		if err != nil || !ok {
+			return nil, errf("Type %q is not Provider (%d) or Customer (%d) in %s", t,
+				n.Wire(ipam.TypeProvider), n.Wire(ipam.TypeCustomer), n.Describe())
+		}
+		if typ == ipam.TypeProvider && a.AssociatedProviderAddressSpace != "" {
+			// Only customer spaces carry one (ipam-api.md 1.2): the numbering is not what it seemed.
+			return nil, errf("unexpected Type numbering: it carries AssociatedProviderAddressSpace %q, but its Type %q reads as Provider in %s",
+				a.AssociatedProviderAddressSpace, t, n.Describe())
 		}
 		a.Type = typ
 	}
@@ -78,15 +87,18 @@ func FromInstance(in *wsman.Instance) (*ipam.AddressSpace, error) {
 	return a, nil
 }
 
-// toInstance writes an address space for BulkAddOrUpdateAddressSpace: the key when known, and
-// every settable property, so the result does not depend on whether the server merges or replaces.
-func toInstance(a *ipam.AddressSpace) *wsman.Instance {
+// toInstance writes an address space for BulkAddOrUpdateAddressSpace, Type in the server's
+// numbering n: the key when known, and every settable property, empty ones included, unlike the
+// Add methods. An item may update an object, and there an empty value is how a setting is
+// cleared; a property left out might keep its old value (whether the server merges or replaces is
+// undocumented, ipam-api.md 6.2), so the result would depend on the server.
+func toInstance(a *ipam.AddressSpace, n ipam.TypeNumbering) *wsman.Instance {
 	in := wsman.NewInstance(ClassAddressSpace, AddressSpaceURI)
 	if a.InstanceID != "" {
 		in.Add(wsman.Scalar("InstanceID", a.InstanceID))
 	}
 	in.Add(wsman.Scalar("Name", a.Name)).
-		Add(wsman.Uint("Type", uint64(a.Type))).
+		Add(wsman.Uint("Type", uint64(n.Wire(a.Type)))).
 		Add(wsman.Scalar("Owner", a.Owner)).
 		Add(wsman.Scalar("Description", a.Description)).
 		Add(wsman.Scalar("CustomConfiguration", a.CustomConfiguration.String()))
@@ -97,6 +109,15 @@ func toInstance(a *ipam.AddressSpace) *wsman.Instance {
 			Add(wsman.Scalar("IsolationMethod", a.IsolationMethod))
 	}
 	return in
+}
+
+// deleteInstance writes an item of BulkDeleteAddressSpace: what identifies the object.
+func deleteInstance(a *ipam.AddressSpace, n ipam.TypeNumbering) *wsman.Instance {
+	in := wsman.NewInstance(ClassAddressSpace, AddressSpaceURI)
+	if a.InstanceID != "" {
+		in.Add(wsman.Scalar("InstanceID", a.InstanceID))
+	}
+	return in.Add(wsman.Scalar("Name", a.Name)).Add(wsman.Uint("Type", uint64(n.Wire(a.Type))))
 }
 
 func operationStatus(in *wsman.Instance) (ipam.OperationStatus, error) {
@@ -133,8 +154,12 @@ func operationStatus(in *wsman.Instance) (ipam.OperationStatus, error) {
 }
 
 // mapError turns a failed call into an *ipam.Error when the server said why (a SOAP fault with an
-// MSFT_WmiError or a WS-Management code); transport and HTTP failures pass through, named.
-func mapError(name, op string, err error) error {
+// MSFT_WmiError or a WS-Management code), and an HTTP 413 into an *EnvelopeRefusedError; other
+// transport and HTTP failures pass through, named.
+func (c *Client) mapError(name, op string, err error) error {
+	if refused(err) {
+		return &EnvelopeRefusedError{Op: op, Name: name, MaxEnvelopeSize: c.ws.MaxEnvelopeSize(), Err: err}
+	}
 	var f *wsman.Fault
 	if !errors.As(err, &f) {
 		if name != "" {

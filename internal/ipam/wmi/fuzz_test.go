@@ -64,7 +64,9 @@ func FuzzFromInstance(f *testing.F) {
 		}
 		withinDeadline(t, 10*time.Second, func() {
 			for _, in := range instancesIn(env) {
-				checkFromInstance(t, in)
+				for _, n := range []ipam.TypeNumbering{ipam.NumberingWMI, ipam.NumberingIPAMM2} {
+					checkFromInstance(t, in, n)
+				}
 			}
 		})
 	})
@@ -100,9 +102,9 @@ func instancesIn(env *wsman.Envelope) []*wsman.Instance {
 	return all
 }
 
-func checkFromInstance(t *testing.T, in *wsman.Instance) {
+func checkFromInstance(t *testing.T, in *wsman.Instance, n ipam.TypeNumbering) {
 	t.Helper()
-	a, err := wmi.FromInstance(in)
+	a, err := wmi.FromInstance(in, n)
 	text := func(name string) string { v, _ := in.Text(name); return v }
 	if err != nil {
 		if a != nil {
@@ -143,8 +145,11 @@ func checkFromInstance(t *testing.T, in *wsman.Instance) {
 		t.Fatalf("type %d", a.Type)
 	}
 	if t0 := text("Type"); t0 != "" {
-		if want, _ := ipam.ParseType(t0); want != a.Type {
-			t.Fatalf("Type %q read as %d", t0, a.Type)
+		if v, err := strconv.ParseUint(strings.TrimSpace(t0), 10, 16); err != nil || n.Wire(a.Type) != uint16(v) {
+			t.Fatalf("Type %q read as %d in %s", t0, a.Type, n)
+		}
+		if a.Type == ipam.TypeProvider && a.AssociatedProviderAddressSpace != "" {
+			t.Fatalf("Type %q read as a provider with an AssociatedProviderAddressSpace in %s", t0, n)
 		}
 	}
 	// The custom configuration reads back the same from its canonical form.
