@@ -324,6 +324,11 @@ func (c *Client) GetByName(ctx context.Context, name string) (*ipam.AddressSpace
 // Type needs it before the query, anything else only once a row has come back, so an empty answer
 // costs no extra request, and one that includes Default decides the numbering by itself.
 func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, error) {
+	if f.NameLike != "" {
+		if _, err := wql.QuoteLike(f.NameLike); err != nil {
+			return nil, fmt.Errorf("%w: %v", ipam.ErrInvalid, err)
+		}
+	}
 	var n ipam.TypeNumbering
 	if f.Type != nil {
 		if !f.Type.Valid() {
@@ -373,7 +378,7 @@ func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, 
 func Query(f ipam.Filter) string { return QueryFor(f, ipam.NumberingWMI) }
 
 // QueryFor builds the WQL for a filter, a Type in numbering n. Every literal goes through
-// wql.Quote: nothing a user writes can change the query's shape.
+// wql.Quote or wql.QuoteLike: nothing a user writes can change the query's shape.
 func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
 	var conds []string
 	if f.Type != nil {
@@ -386,7 +391,14 @@ func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
 		conds = append(conds, "Tenant = "+wql.Quote(f.Tenant))
 	}
 	if f.NameLike != "" {
-		conds = append(conds, "Name LIKE "+wql.Quote(f.NameLike))
+		// WMI reads no escapes inside LIKE ([MS-WMI] 2.2.1): QuoteLike keeps the pattern as
+		// written. A pattern it refuses (both quote characters, an unclosed '[') is refused by List
+		// before sending; here it falls back to Quote, which makes a query that does not parse.
+		lit, err := wql.QuoteLike(f.NameLike)
+		if err != nil {
+			lit = wql.Quote(f.NameLike)
+		}
+		conds = append(conds, "Name LIKE "+lit)
 	}
 	if d := disjunction("Name", f.Names); d != "" {
 		conds = append(conds, d)
