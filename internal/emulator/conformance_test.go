@@ -109,7 +109,13 @@ const exampleSOAP = "examples/emulator/soap"
 // /wsman URL.
 func startEmulator(t *testing.T) string {
 	t.Helper()
-	cfg := emulator.Config{Username: confUser, Password: confPass, DBPath: ":memory:"}
+	return startEmulatorWith(t, emulator.Config{})
+}
+
+// startEmulatorWith is startEmulator with settings of the test's own.
+func startEmulatorWith(t *testing.T, cfg emulator.Config) string {
+	t.Helper()
+	cfg.Username, cfg.Password, cfg.DBPath = confUser, confPass, ":memory:"
 	srv, err := emulator.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -670,6 +676,48 @@ func TestConformancePywinrmNTLM(t *testing.T) {
 		t.Fatal("NTLM-West still exists after the delete")
 	}
 	py(confUser, "not-the-password", "query", selectSpaces, "10").raised(t, "wrong password over NTLM", "winrm.exceptions.InvalidCredentialsError")
+}
+
+// pywinrm seals every message with NTLM session security (ntlm-auth's, nobody's code here) against
+// an emulator with Windows' defaults: Basic refused, unencrypted messages refused. Add, bulk calls
+// and Enumerate/Pull all travel sealed both ways; unsealed messages are refused as Windows refuses
+// them.
+func TestConformancePywinrmNTLMSealed(t *testing.T) {
+	t.Parallel()
+	needPywinrm(t)
+	url := startEmulatorWith(t, emulator.Config{DisableBasic: true, RequireEncryption: true})
+	conf, err := filepath.Abs(filepath.Join("testdata", "conformance", "openssl-legacy.cnf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := func(encryption, password string, args ...string) pyResult {
+		t.Helper()
+		return pywinrmWith(t, url, `CORP\`+confUser, password, []string{"IPAM_TRANSPORT=ntlm", "OPENSSL_CONF=" + conf, "IPAM_MESSAGE_ENCRYPTION=" + encryption}, args...)
+	}
+	sealed := func(args ...string) pyResult { t.Helper(); return py("always", confPass, args...) }
+
+	r := sealed("add-provider", "Sealed-West", "sealed-owner", "added sealed").method(t, "add-provider")
+	id := *r.Output["InstanceID"]
+	sealed("add-customer", "Sealed-Tenant", "Sealed-West", "NVGRE").method(t, "add-customer")
+	// One item per page: the Enumerate and every Pull travel sealed.
+	r = sealed("query", selectSpaces+" WHERE Name LIKE 'Sealed-%'", "1").ok(t, "query")
+	wantNames(t, "sealed query", pyNames(r.Items), "Sealed-West", "Sealed-Tenant")
+	if r.Pages != 2 || r.Pulls != 1 {
+		t.Errorf("sealed query: %d pages and %d pulls, want 2 and 1", r.Pages, r.Pulls)
+	}
+	sealed("update", id, "Sealed-West", "updated sealed").method(t, "update").wantStatuses(t, "update", "0")
+	r = sealed("query", selectSpaces+" WHERE Name = 'Sealed-West'", "10").ok(t, "query after update")
+	if len(r.Items) != 1 || r.Items[0]["Description"] != "updated sealed" || r.Items[0]["InstanceID"] != id {
+		t.Fatalf("after the sealed update: %v", r.Items)
+	}
+	sealed("delete", "Sealed-Tenant", "Sealed-West").method(t, "delete").wantStatuses(t, "delete", "0", "0")
+	wantNames(t, "after the sealed delete", pyNames(sealed("query", selectSpaces, "10").ok(t, "query").Items), "Default")
+
+	// The same login without sealing: the server refuses the message (401, as Windows answers it).
+	py("never", confPass, "query", selectSpaces, "10").raised(t, "unsealed NTLM", "winrm.exceptions.InvalidCredentialsError")
+	py("always", "not-the-password", "query", selectSpaces, "10").raised(t, "wrong password, sealed", "winrm.exceptions.InvalidCredentialsError")
+	basic := pywinrmWith(t, url, confUser, confPass, nil, "query", selectSpaces, "10")
+	basic.raised(t, "Basic against Windows' defaults", "winrm.exceptions.InvalidCredentialsError")
 }
 
 func TestConformancePywinrm(t *testing.T) {

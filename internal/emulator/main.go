@@ -43,6 +43,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&tlsKey, "tls-key", "", "PEM private key of -tls-cert")
 	fs.StringVar(&clientCA, "tls-client-ca", "", "PEM CA whose client certificates may log in (certificate auth; the certificate's CN or e-mail names the user)")
 	fs.BoolVar(&cfg.DisableBasic, "disable-basic", false, "refuse HTTP Basic, as Windows does by default (NTLM and certificates still work)")
+	fs.BoolVar(&cfg.RequireEncryption, "require-encryption", false, "refuse unsealed messages over plain HTTP, as Windows does by default (AllowUnencrypted=false): NTLM and Kerberos clients must seal every message")
+	windowsDefaults := fs.Bool("windows-defaults", false, "serve as a Windows Server does at its defaults: -disable-basic and -require-encryption")
+	fs.StringVar(&cfg.CBTHardening, "cbt-hardening", "relaxed", `how strictly logins over HTTPS must carry channel bindings (WinRM's CbtHardeningLevel): "none", "relaxed" or "strict"`)
 	fs.StringVar(&cfg.KerberosKeytab, "keytab", "", "also take Kerberos logins (tickets from a real KDC) for the service principals in this keytab, e.g. HTTP/ipam.corp.example")
 	fs.IntVar(&cfg.MaxConcurrentOperations, "max-concurrent-operations", 0, "answer WinRM's quota fault past this many requests in flight (0: no limit)")
 	fs.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request, e.g. 20ms")
@@ -51,6 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&failures, "fail-items", "", "fault injection: fail bulk items whose name matches this WQL LIKE pattern, e.g. 'bad%'")
 	fs.BoolVar(&cfg.ErrorsAsReturnValue, "errors-as-return-value", false, "report Add failures as a non-zero ReturnValue instead of a SOAP fault")
 	fs.BoolVar(&cfg.FailedItemsOnly, "failed-items-only", false, "list only failed items in the Output of bulk calls")
+	quotaEvery := fs.Int("quota-every", 0, "fault injection: answer every N-th request with WinRM's quota fault, in the shape Windows sends it (0: never)")
 	fs.Func("type-numbering", `how Type is numbered: "wmi" (Provider 0, Customer 1; the default) or "ipamm2" (Provider 1, Customer 2); which one Windows uses is undocumented`, func(v string) (err error) {
 		cfg.TypeNumbering, err = ipam.ParseTypeNumbering(v)
 		return err
@@ -60,6 +64,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if *windowsDefaults {
+		cfg.DisableBasic, cfg.RequireEncryption = true, true
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "emulator: unexpected argument %q\n", fs.Arg(0))
@@ -106,6 +113,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "emulator: %v\n", err)
 		return 1
+	}
+	if *quotaEvery > 0 {
+		if err := run.InjectFault(FaultRule{Kind: FaultQuota, Every: *quotaEvery}); err != nil {
+			fmt.Fprintf(stderr, "emulator: -quota-every: %v\n", err)
+			run.Close()
+			return 2
+		}
 	}
 	fmt.Fprintf(stdout, "IPAM emulator listening on %s (database %s)\n", run.URL, cfg.DBPath)
 	select {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/ntlm"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -44,6 +46,13 @@ type Config struct {
 	// DisableBasic refuses HTTP Basic, as a Windows server does by default; NTLM and client
 	// certificates still work.
 	DisableBasic bool
+	// RequireEncryption refuses unsealed messages over plain HTTP, as Windows does with
+	// AllowUnencrypted=false, its default ([MS-WSMV] 3.1.4.1.29.1): NTLM and Kerberos clients must
+	// seal every message ([MS-WSMV] 2.2.9.1), and Basic over plain HTTP is refused.
+	RequireEncryption bool
+	// CBTHardening is how strictly a login over HTTPS must be bound to its TLS channel, as WinRM's
+	// CbtHardeningLevel: "relaxed" (Windows' default, and ""), "none" or "strict".
+	CBTHardening string
 	// KerberosKeytab, when set, is a keytab with the service principal's keys (HTTP/host): the
 	// emulator then takes Kerberos logins with tickets from a real KDC, for the user Username.
 	KerberosKeytab string
@@ -56,6 +65,9 @@ type Config struct {
 
 // Defaults that match a Windows Server's WinRM configuration.
 const (
+	// sealingOverhead bounds what sealing adds to an envelope: the MIME framing and a signature
+	// or Kerberos token header.
+	sealingOverhead       = 1024
 	DefaultMaxRequestSize = 500 * 1024
 	maxBatchItems         = 32000 // WinRM MaxBatchItems
 	minEnvelopeSize       = 8192  // WinRM refuses a smaller MaxEnvelopeSize
@@ -72,8 +84,12 @@ type Server struct {
 	enums    map[string]*enumeration
 	faults   []*FaultRule
 	kerberos *kerberosAcceptor
-	inflight int
-	closed   bool
+	ntlm     *ntlm.Server
+	// cbt is the channel binding hash of the server's TLS certificate, when it serves HTTPS.
+	cbt          []byte
+	cbtHardening ntlm.CBTHardening
+	inflight     int
+	closed       bool
 	// requests and bytesIn count what clients sent, for tests and benchmarks.
 	requests, bytesIn atomic.Int64
 }
@@ -109,6 +125,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("define custom fields: %w", err)
 	}
 	s := &Server{cfg: cfg, eng: &engine{st: st}, log: cfg.Logger, enums: map[string]*enumeration{}}
+	switch strings.ToLower(cfg.CBTHardening) {
+	case "", "relaxed":
+		s.cbtHardening = ntlm.CBTRelaxed
+	case "none":
+		s.cbtHardening = ntlm.CBTNone
+	case "strict":
+		s.cbtHardening = ntlm.CBTStrict
+	default:
+		st.Close()
+		return nil, fmt.Errorf("channel binding hardening %q is not none, relaxed or strict", cfg.CBTHardening)
+	}
+	s.ntlm = s.newNTLMServer()
 	if s.log == nil {
 		s.log = log.New(io.Discard, "", 0)
 	}
@@ -119,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.eng.setFailItem(match)
 	if cfg.KerberosKeytab != "" {
-		if s.kerberos, err = newKerberosAcceptor(cfg.KerberosKeytab); err != nil {
+		if s.kerberos, err = newKerberosAcceptor(cfg.KerberosKeytab, s.cbtHardening); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -185,24 +213,87 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 		http.Error(w, "", http.StatusMethodNotAllowed)
 		return "bad-method"
 	}
-	if !s.authenticate(w, r) {
+	who, ok := s.authenticate(w, r)
+	if !ok {
 		return "unauthorized"
 	}
-	ct := strings.ToLower(r.Header.Get("Content-Type"))
-	if !strings.HasPrefix(ct, "application/soap+xml") {
-		w.WriteHeader(http.StatusUnsupportedMediaType)
-		return "bad-content-type"
+	if len(who.token) > 0 {
+		// The last leg of a Kerberos login: the AP-REP of mutual authentication (RFC 4559 5).
+		scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(who.token))
 	}
-	body, err := readBody(r.Body, s.cfg.MaxRequestSize)
-	s.bytesIn.Add(int64(len(body)))
+	// A sealed body is a little larger than the envelope it carries; the envelope's own size is
+	// checked once it is unsealed.
+	limit := s.cfg.MaxRequestSize
+	if wsman.IsEncrypted(r.Header.Get("Content-Type")) {
+		limit += sealingOverhead
+	}
+	raw, err := readBody(r.Body, limit)
+	s.bytesIn.Add(int64(len(raw)))
 	if err != nil {
 		if errors.Is(err, wsman.ErrTooLarge) {
-			s.writeFault(w, nil, encodingLimitFault(fmt.Sprintf(
-				"The WS-Management service cannot process the request because the request envelope is larger than %d bytes (MaxEnvelopeSizekb).", s.cfg.MaxRequestSize)))
+			// [MS-WSMV] 3.1.4.1.20: an envelope over MaxEnvelopeSizekb gets HTTP 413 and is not processed.
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return "too-large"
 		}
 		w.WriteHeader(http.StatusBadRequest)
 		return "read-error"
+	}
+	if len(raw) == 0 && r.Header.Get("Authorization") != "" {
+		// A login leg without a message: clients that seal log in this way first (pywinrm's
+		// setup_encryption, which requires a 2xx answer), and so does this project's client.
+		w.WriteHeader(http.StatusOK)
+		return "login"
+	}
+	ct := r.Header.Get("Content-Type")
+	var body []byte
+	// sw seals the answer to a sealed request; it is flushed inside the quota window below, as
+	// WinRM counts an operation until its answer is out.
+	var sw *sealingWriter
+	switch {
+	case wsman.IsEncrypted(ct):
+		protocol := wsman.EncryptedProtocol(ct)
+		if who.sealer == nil || !(strings.EqualFold(protocol, wsman.ProtocolSPNEGO) || (who.mech == mechKerberos && strings.EqualFold(protocol, wsman.ProtocolKerberos))) {
+			w.WriteHeader(http.StatusBadRequest)
+			return "sealed-without-login"
+		}
+		var originalType string
+		if body, originalType, err = wsman.DecodeEncrypted(who.sealer, ct, raw); err != nil {
+			// The two sides' sequence numbers or keys no longer agree: the connection must log in
+			// again. What Windows answers here is undocumented.
+			s.log.Printf("cannot unseal a message: %v", err)
+			s.forgetLogin(r)
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusBadRequest)
+			return "unseal-failed"
+		}
+		if !strings.HasPrefix(strings.ToLower(originalType), "application/soap+xml") {
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+			return "bad-content-type"
+		}
+		sw = &sealingWriter{ResponseWriter: w, sealer: who.sealer, protocol: protocol, header: http.Header{}}
+		defer sw.flush(s.log)
+		w = sw
+	case !strings.HasPrefix(strings.ToLower(ct), "application/soap+xml"):
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		return "bad-content-type"
+	default:
+		body = raw
+		if s.cfg.RequireEncryption && r.TLS == nil {
+			// AllowUnencrypted=false: an unsealed message over HTTP is refused. After an NTLM
+			// login Windows answers 401 (hashicorp/packer#6205); after Kerberos or Basic, 500 with
+			// an empty body (diyan/pywinrm#129, cloudsoft/winrm4j#151).
+			if who.mech == mechNTLM {
+				s.refuse(w)
+			} else {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+			return "unencrypted-refused"
+		}
+	}
+	if len(body) > s.cfg.MaxRequestSize {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return "too-large"
 	}
 	env, err := wsman.Parse(body)
 	if err != nil {
@@ -255,6 +346,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 			return "quota"
 		}
 		defer func() {
+			if sw != nil {
+				sw.flush(s.log)
+			}
 			s.mu.Lock()
 			s.inflight--
 			s.mu.Unlock()

@@ -529,9 +529,18 @@ func TestEnvelopeLimits(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		items = append(items, item(wsman.Scalar("Name", fmt.Sprint("n", i)), wsman.Scalar("Description", big)))
 	}
-	_, f := h.invoke("BulkAddOrUpdateAddressSpace", wsman.Embedded("AddressSpace", items...))
-	if f == nil || f.WSManCode != wsman.ErrEncodingLimit {
-		t.Fatalf("request over the server's limit: want EncodingLimit, got %v", f)
+	// [MS-WSMV] 3.1.4.1.20: a request over MaxEnvelopeSizekb gets HTTP 413 and is not processed.
+	msg, err := wsman.Marshal(wsman.Header{ResourceURI: addressSpaceURI, Action: wsman.MethodAction(addressSpaceURI, "BulkAddOrUpdateAddressSpace"),
+		MessageID: "uuid:" + newUUID(), MaxEnvelopeSize: 512000},
+		&wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", items...)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := h.postRaw(msg); status != http.StatusRequestEntityTooLarge || len(body) != 0 {
+		t.Fatalf("request over the server's limit: status %d with %d bytes, want 413 and no body", status, len(body))
+	}
+	if got := h.query("SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE 'n%'"); len(got) != 0 {
+		t.Fatalf("the refused request was processed: %d items", len(got))
 	}
 	h.bulk("BulkAddOrUpdateAddressSpace", items[:5]...)
 	// One instance larger than the client's MaxEnvelopeSize cannot be sent at all.

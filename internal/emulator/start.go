@@ -33,6 +33,13 @@ func Start(ctx context.Context, cfg Config, addr string, tlsConfig *tls.Config) 
 	}
 	scheme := "http"
 	if tlsConfig != nil {
+		if len(tlsConfig.Certificates) > 0 {
+			if err := srv.UseTLSCertificate(tlsConfig.Certificates[0]); err != nil {
+				ln.Close()
+				srv.Close()
+				return nil, err
+			}
+		}
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}

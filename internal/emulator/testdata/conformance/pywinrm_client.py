@@ -7,7 +7,9 @@ Python's own XML parser. Nothing in this file comes from the Go code under test.
 
 Usage: pywinrm_client.py OP [ARG...]; the endpoint and credentials come from IPAM_ENDPOINT,
 IPAM_USERNAME and IPAM_PASSWORD, and the transport from IPAM_TRANSPORT ('basic' by default, or
-'ntlm', sent without message encryption, as to a server that allows unencrypted traffic). It prints one JSON object on stdout: the result, or
+'ntlm'). With 'ntlm', IPAM_MESSAGE_ENCRYPTION is pywinrm's message_encryption: 'never' (the
+default here, as to a server that allows unencrypted traffic) or 'always' (every message sealed, as
+a Windows server at its defaults requires). It prints one JSON object on stdout: the result, or
 {"error": {"type": ..., "message": ...}} when pywinrm raised. It exits non-zero only when the
 script itself fails (bad usage, a response it cannot read).
 
@@ -149,7 +151,9 @@ def main(argv):
         raise SystemExit(__doc__)
     endpoint = os.environ['IPAM_ENDPOINT']
     transport = os.environ.get('IPAM_TRANSPORT', 'basic')
-    extra = {'message_encryption': 'never'} if transport == 'ntlm' else {}
+    extra = {}
+    if transport == 'ntlm':
+        extra['message_encryption'] = os.environ.get('IPAM_MESSAGE_ENCRYPTION', 'never')
     proto = Protocol(endpoint, transport=transport,
                      username=os.environ['IPAM_USERNAME'], password=os.environ['IPAM_PASSWORD'], **extra)
     op, args = argv[1], argv[2:]
