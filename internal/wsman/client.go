@@ -314,10 +314,13 @@ func (c *Client) login(ctx context.Context, cn *conn) error {
 	for leg := 1; ; leg++ {
 		hdr := http.Header{"User-Agent": {userAgent}, "Authorization": {negotiateScheme + " " + base64.StdEncoding.EncodeToString(out)}}
 		c.requests.Add(1)
+		start := time.Now()
 		resp, err := cn.roundTrip(ctx, c.host, c.path, hdr, nil, c.maxResponseSize)
 		if err != nil {
 			return err
 		}
+		c.debug(ctx, "WS-Management request", map[string]any{"action": "login", "auth": c.authName, "leg": leg,
+			"status": resp.status, "duration_ms": time.Since(start).Milliseconds()})
 		in := negotiateToken(resp.header)
 		if resp.status == http.StatusUnauthorized {
 			if in == nil || leg >= 3 {

@@ -144,12 +144,10 @@ func (c *conn) connect(ctx context.Context, proxy *url.URL, addr string) error {
 	return nil
 }
 
-// watch makes the connection's reads and writes fail when ctx ends, and applies ctx's deadline.
-// The returned function undoes both.
+// watch makes the connection's reads and writes fail when ctx ends. The context's own timer, not
+// a socket deadline, ends them, so that ctx.Err() already tells a timeout when an I/O call fails.
+// The returned function stops watching.
 func (c *conn) watch(ctx context.Context) func() {
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.nc.SetDeadline(dl)
-	}
 	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(time.Unix(1, 0)) })
 	return func() {
 		stop()

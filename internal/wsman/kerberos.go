@@ -7,11 +7,11 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	krbclient "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
-	"github.com/jcmturner/gokrb5/v8/spnego"
+
+	"github.com/winipam/terraform-provider-ipam/internal/kerberos"
 )
 
 // KerberosError is a failure to get a Kerberos service ticket: the request was not sent.
@@ -71,8 +71,6 @@ type kerberosMechanism struct {
 	// unknown principal): the client stops asking the KDC, since each failed try counts towards
 	// an account lockout in Active Directory.
 	final *KerberosError
-	// last is the microsecond at which the last authenticator was made.
-	last int64
 }
 
 func newKerberos(cfg Config, host string) (*kerberosMechanism, error) {
@@ -111,43 +109,46 @@ func (m *kerberosMechanism) begin(bindings []byte, seal bool) (handshake, error)
 	if m.final != nil {
 		return nil, m.final
 	}
-	if seal {
-		return nil, errors.New("kerberos message sealing is not available yet")
-	}
-	// A service's replay cache tells authenticators apart by their time to the microsecond
-	// (RFC 4120 3.2.3), so two tokens made within one microsecond would fail as a replay.
-	for time.Now().UnixMicro() <= m.last {
-		time.Sleep(time.Microsecond)
-	}
-	defer func() { m.last = time.Now().UnixMicro() }()
-	tkt, key, err := m.client.GetServiceTicket(m.spn)
-	if err == nil {
-		var init spnego.NegTokenInit
-		if init, err = spnego.NewNegTokenInitKRB5(m.client, tkt, key); err == nil {
-			tok := spnego.SPNEGOToken{Init: true, NegTokenInit: init}
-			var b []byte
-			if b, err = tok.Marshal(); err == nil {
-				return &kerberosHandshake{token: b}, nil
-			}
+	init, err := kerberos.NewInitiator(m.client, m.spn, bindings)
+	if err != nil {
+		ke := kerberosError(err, m.spn, m.realm, m.conf)
+		if ke.Final {
+			m.final = ke
 		}
+		return nil, ke
 	}
-	ke := kerberosError(err, m.spn, m.realm, m.conf)
-	if ke.Final {
-		m.final = ke
-	}
-	return nil, ke
+	return &kerberosHandshake{init: init, seal: seal}, nil
 }
 
-type kerberosHandshake struct{ token []byte }
+// kerberosHandshake is one AP-REQ, answered by the server's AP-REP (mutual authentication), which
+// gives the keys that seal messages over plain HTTP.
+type kerberosHandshake struct {
+	init *kerberos.Initiator
+	seal bool
+}
 
 func (h *kerberosHandshake) step(in []byte) ([]byte, error) {
-	if in != nil {
-		return nil, errors.New("the server asked for another Kerberos leg")
+	if in == nil {
+		return h.init.Token(kerberos.Negotiate), nil
 	}
-	return h.token, nil
+	// A 401 with a token: a KRB-ERROR or an SPNEGO reject; Kerberos has no second leg.
+	if _, err := h.init.Complete(kerberos.Negotiate, in); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("the server asked for another Kerberos leg")
 }
 
-func (h *kerberosHandshake) finish([]byte) (Sealer, error) { return nil, nil }
+func (h *kerberosHandshake) finish(in []byte) (Sealer, error) {
+	if h.seal {
+		s, err := h.init.Complete(kerberos.Negotiate, in)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	_, err := h.init.Authenticated(kerberos.Negotiate, in)
+	return nil, err
+}
 
 // kerberosError names the usual failures; gokrb5 reports them as text that carries the
 // Kerberos error name (RFC 4120 section 7.5.9).
