@@ -85,7 +85,7 @@ type outOfBand struct {
 func newOutOfBand(t *testing.T, emu *emulator.Running) *outOfBand {
 	t.Helper()
 	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: testPass,
-		Auth: wsman.AuthBasic, Timeout: 20 * time.Second})
+		Auth: wsman.AuthNTLM, Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1182,7 +1182,7 @@ resource "ipam_provider_address_space" "pa" {
 		{"auth", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
   auth = "digest"`), `value must be one of: ["ntlm" "basic" "kerberos" "certificate"], got: "digest"`},
 		{"unencrypted-remote", provider(`  endpoint = "http://ipam.invalid:5985/wsman"
-  auth = "basic"`), `refusing to send credentials over unencrypted HTTP to http://ipam.invalid:5985/wsman`},
+  auth = "basic"`), `refusing to send Basic credentials over unencrypted HTTP to http://ipam.invalid:5985/wsman`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1200,9 +1200,21 @@ resource "ipam_provider_address_space" "pa" {
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6ProviderFactories,
 			Steps: []resource.TestStep{{
-				Config:      provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"ntlm\""),
+				Config:      provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"basic\""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Cannot configure the IPAM provider.*allow_unencrypted`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot configure the IPAM provider.*auth = "ntlm".*allow_unencrypted`),
+			}},
+		})
+	})
+	t.Run("remote-http-ntlm-seals", func(t *testing.T) {
+		// NTLM over http:// seals every message, so it needs no allow_unencrypted; planning a
+		// create sends nothing yet.
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: protoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:             provider("  endpoint = \"http://ipam.invalid:5985/wsman\""),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			}},
 		})
 	})

@@ -24,7 +24,7 @@ import (
 // outOfBand is a client that changes the emulator behind Terraform's back.
 func bulkOOB(t *testing.T, emu *emulator.Running) *wmi.Client {
 	t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: testPass, Auth: wsman.AuthBasic, Timeout: 10 * time.Second})
+	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: testPass, Auth: wsman.AuthNTLM, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,6 @@ provider "ipam" {
   endpoint = %q
   username = %q
   password = %q
-  auth     = "basic"
   timeout  = %q
 %s}
 `, endpoint, testUser, testPass, faultTimeout.String(), extra)
@@ -1073,7 +1072,7 @@ func TestAccConcurrency_quota(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			reqs := &timedLog{}
 			url := quotaEmulator(t, emulator.Config{MaxConcurrentOperations: 5, Logger: log.New(reqs, "", 0)}, 20*time.Millisecond)
-			ws, err := wsman.NewClient(wsman.Config{Endpoint: url, Username: testUser, Password: testPass, Auth: wsman.AuthBasic, Timeout: 30 * time.Second, MaxConcurrent: 1})
+			ws, err := wsman.NewClient(wsman.Config{Endpoint: url, Username: testUser, Password: testPass, Auth: wsman.AuthNTLM, Timeout: 30 * time.Second, MaxConcurrent: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

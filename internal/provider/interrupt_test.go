@@ -147,7 +147,7 @@ func (p *emulatorBinary) waitServed(method string, n int, other <-chan struct{},
 
 func (p *emulatorBinary) client() *wmi.Client {
 	p.t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: p.url, Username: testUser, Password: testPass, Auth: wsman.AuthBasic, Timeout: 30 * time.Second})
+	ws, err := wsman.NewClient(wsman.Config{Endpoint: p.url, Username: testUser, Password: testPass, Auth: wsman.AuthNTLM, Timeout: 30 * time.Second})
 	if err != nil {
 		p.t.Fatal(err)
 	}

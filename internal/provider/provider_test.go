@@ -23,10 +23,13 @@ var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 	"ipam": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// startEmulator runs an emulator on loopback for one test, with an in-memory database.
+// startEmulator runs an emulator on loopback for one test, with an in-memory database and the
+// defaults of a Windows server as it ships: Basic refused, and every message over plain HTTP must
+// be sealed (AllowUnencrypted=false).
 func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Running {
 	t.Helper()
 	cfg.Username, cfg.Password = testUser, testPass
+	cfg.DisableBasic, cfg.RequireEncryption = true, true
 	if cfg.CustomFields == nil {
 		cfg.CustomFields = []string{"Region", "CostCenter"}
 	}
@@ -38,17 +41,18 @@ func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Running {
 	return emu
 }
 
-// providerBlock configures the provider for an emulator.
+// providerBlock configures the provider for an emulator the way a user configures it for a Windows
+// server at its defaults: an http:// endpoint, a user and a password, nothing else (NTLM, every
+// message sealed).
 func providerBlock(emu *emulator.Running) string {
 	return fmt.Sprintf(`
 provider "ipam" {
   endpoint = %q
   username = %q
   password = %q
-  auth     = "basic"
   timeout  = "20s"
 }
-`, emu.URL, testUser, testPass)
+`, emu.URL, `CORP\`+testUser, testPass)
 }
 
 func TestMain(m *testing.M) {
