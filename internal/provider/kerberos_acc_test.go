@@ -23,18 +23,24 @@ import (
 // address, so the service principal is given in kerberos.spn.
 func TestAccProvider_kerberos(t *testing.T) {
 	kdc := testkdc.Start(t)
+	// Windows' defaults: Basic refused and every message over plain HTTP sealed, here with
+	// Kerberos wrap tokens (RFC 4121).
 	emu, err := emulator.Start(context.Background(), emulator.Config{Username: testkdc.User, Password: "basic-is-disabled",
-		DisableBasic: true, KerberosKeytab: kdc.Keytab}, "127.0.0.1:0", nil)
+		DisableBasic: true, RequireEncryption: true, KerberosKeytab: kdc.Keytab}, "127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
-	config := func(password string) string {
+	var configAs func(user, password string) string
+	config := func(password string) string { return configAs(testkdc.User+"@"+testkdc.Realm, password) }
+	// DOMAIN\user names no realm: the realm comes from krb5.conf's default_realm, never from the
+	// NetBIOS name (here "IPAM", which is no realm the KDC knows).
+	configAs = func(user, password string) string {
 		return fmt.Sprintf(`
 provider "ipam" {
   endpoint = %q
   auth     = "kerberos"
-  username = "%s@%s"
+  username = %q
   password = %q
   kerberos {
     krb5_conf = %q
@@ -46,7 +52,7 @@ resource "ipam_provider_address_space" "pa" {
   name        = "krb-provider"
   description = "created over kerberos"
 }
-`, emu.URL, testkdc.User, testkdc.Realm, password, kdc.Krb5Conf, testkdc.SPN)
+`, emu.URL, user, password, kdc.Krb5Conf, testkdc.SPN)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -74,6 +80,7 @@ resource "ipam_provider_address_space" "pa" {
 				},
 			},
 			{Config: config(kdc.Password), PlanOnly: true},
+			{Config: configAs(`IPAM\`+testkdc.User, kdc.Password), PlanOnly: true},
 			{Config: config("not-" + kdc.Password), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)kerberos: cannot get a service ticket.*the KDC refused\s+the\s+password`)},
 			// The destroy after the last step uses its configuration.
 			{Config: config(kdc.Password), PlanOnly: true},
