@@ -1,5 +1,6 @@
 // Command terraform-provider-ipam is the Terraform provider for Windows Server IPAM address spaces.
-// Run as "terraform-provider-ipam emulator [flags]" it serves the IPAM emulator instead.
+// Run as "terraform-provider-ipam emulator [flags]" it serves the IPAM emulator instead, and as
+// "terraform-provider-ipam soap [flags] FILE" it posts one SOAP envelope with the provider's client.
 package main
 
 import (
@@ -12,14 +13,20 @@ import (
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/provider"
+	"github.com/winipam/terraform-provider-ipam/internal/soapcmd"
 )
 
 // version is set by goreleaser.
 var version = "dev"
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "emulator" {
-		os.Exit(emulator.Main(os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "emulator":
+			os.Exit(emulator.Main(os.Args[2:], os.Stdout, os.Stderr))
+		case "soap":
+			os.Exit(soapcmd.Main(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		}
 	}
 	provider.QuietFrameworkTrace()
 	provider.DefaultMemoryLimit()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The quick start (`make demo`): build the provider, start the IPAM emulator on a free loopback port,
 # apply examples/quickstart with real Terraform, show that a second plan is clean, change one customer
-# address space behind Terraform's back with a raw SOAP call, show the drift, then destroy.
-# Needs only go and terraform (curl is used when present, bash's /dev/tcp otherwise). Everything it creates lives in one temporary directory that is
-# removed on exit (set DEMO_KEEP=1 to keep it).
+# address space behind Terraform's back with a raw SOAP call, show the drift, then destroy. The emulator
+# runs with Windows' defaults (-windows-defaults: Basic refused, every message over HTTP sealed), so
+# the provider logs in with NTLM and seals, as against a real server. Needs only go and terraform.
+# Everything it creates lives in one temporary directory that is removed on exit (set DEMO_KEEP=1
+# to keep it).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -50,7 +52,7 @@ echo "built $work/bin/terraform-provider-ipam"
 section "Starting the IPAM emulator"
 username=admin
 password="demo-$RANDOM$RANDOM"
-"$work/bin/terraform-provider-ipam" emulator -listen 127.0.0.1:0 -db "$work/ipam.db" \
+"$work/bin/terraform-provider-ipam" emulator -windows-defaults -listen 127.0.0.1:0 -db "$work/ipam.db" \
   -username "$username" -password "$password" >"$work/emulator.out" 2>"$work/emulator.log" &
 emulator_pid=$!
 endpoint=""
@@ -118,35 +120,15 @@ cat >"$work/drift.xml" <<EOF
   </s:Body>
 </s:Envelope>
 EOF
-# post_soap FILE posts a SOAP file to the emulator and prints the body, then "HTTP <status>". Without
-# curl it sends the same request with bash's /dev/tcp (HTTP/1.0, so the answer is not chunked).
-post_soap() {
-  if command -v curl >/dev/null && [ -z "${DEMO_NO_CURL:-}" ]; then
-    echo "curl -sS -u $username:*** -H 'Content-Type: application/soap+xml;charset=UTF-8' --data-binary @$(basename "$1") $endpoint" >&2
-    curl -sS -u "$username:$password" -H 'Content-Type: application/soap+xml;charset=UTF-8' \
-      --data-binary @"$1" -w '\nHTTP %{http_code}' "$endpoint"
-    return
-  fi
-  local hostport="${endpoint#http://}"
-  hostport="${hostport%%/*}"
-  echo "POST $endpoint with bash /dev/tcp (no curl): $(basename "$1")" >&2
-  exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" || return 1
-  printf 'POST /wsman HTTP/1.0\r\nHost: %s\r\nAuthorization: Basic %s\r\nContent-Type: application/soap+xml;charset=UTF-8\r\nContent-Length: %s\r\n\r\n' \
-    "$hostport" "$(printf '%s:%s' "$username" "$password" | base64 | tr -d '\n')" "$(wc -c <"$1" | tr -d ' ')" >&3
-  cat "$1" >&3
-  local reply
-  reply="$(cat <&3)"
-  exec 3<&-
-  printf '%s\nHTTP %s' "${reply#*$'\r\n\r\n'}" "$(printf '%s' "$reply" | head -n 1 | cut -d' ' -f2)"
-}
-response="$(post_soap "$work/drift.xml")" || fail "could not reach the emulator"
-status="${response##*HTTP }"
-body="${response%$'\n'HTTP *}"
+# `terraform-provider-ipam soap` posts a SOAP file with the provider's own client (NTLM, sealed), set
+# up from the same IPAM_* variables as the provider block.
+echo "IPAM_ENDPOINT=$endpoint IPAM_USERNAME=$username IPAM_PASSWORD=*** terraform-provider-ipam soap drift.xml"
+body="$(IPAM_ENDPOINT="$endpoint" IPAM_USERNAME="$username" IPAM_PASSWORD="$password" \
+  "$work/bin/terraform-provider-ipam" soap "$work/drift.xml")" || fail "the SOAP call failed: $body"
 # One MSFT_IPAM_OperationStatus per item: a non-zero Win32Status means the item failed.
 element() { printf '%s' "$body" | grep -o ":$1>[0-9][0-9]*<" | sed 's/.*>\([0-9]*\)</\1/' | paste -sd, -; }
 win32="$(element Win32Status)"
-echo "HTTP $status, ReturnValue $(element ReturnValue), Win32Status ${win32:-(none)}"
-[ "$status" = 200 ] || fail "the SOAP call failed: $body"
+echo "ReturnValue $(element ReturnValue), Win32Status ${win32:-(none)}"
 [ -z "${win32//[0,]/}" ] || fail "the SOAP call reported a failed item: $body"
 
 section "terraform plan: the drift must show"

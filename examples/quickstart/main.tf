@@ -1,7 +1,8 @@
 # Quick start: one provider address space and two customer address spaces on it.
 #
-# `make demo` runs this against the IPAM emulator. To run it yourself, start the emulator
-#   terraform-provider-ipam emulator -listen 127.0.0.1:5985 -db ./ipam.db -username admin -password secret
+# `make demo` runs this against the IPAM emulator, set up as a Windows Server ships (Basic refused,
+# every message sealed). To run it yourself, start the emulator
+#   terraform-provider-ipam emulator -windows-defaults -listen 127.0.0.1:5985 -db ./ipam.db -username admin -password secret
 # and set TF_VAR_endpoint=http://127.0.0.1:5985/wsman TF_VAR_username=admin TF_VAR_password=secret.
 
 terraform {
@@ -12,13 +13,12 @@ terraform {
   }
 }
 
-# The emulator accepts HTTP Basic. Against a real Windows Server use auth = "ntlm" (the default) over
-# https://<server>:5986/wsman; see the README.
+# Endpoint, user and password are all a Windows Server at its defaults needs: NTLM (the default
+# auth) over http://<server>:5985/wsman, every message sealed. See the README for HTTPS.
 provider "ipam" {
   endpoint = var.endpoint
   username = var.username
   password = var.password
-  auth     = "basic"
 }
 
 resource "ipam_provider_address_space" "west" {

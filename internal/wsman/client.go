@@ -168,9 +168,68 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
+	action := shortAction(h.Action)
 	if len(body) > c.maxEnvelopeSize {
-		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than max_envelope_size (%d)", shortAction(h.Action), len(body), c.maxEnvelopeSize)
+		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than max_envelope_size (%d)", action, len(body), c.maxEnvelopeSize)
 	}
+	r, err := c.send(ctx, action, body)
+	if err != nil {
+		return nil, err
+	}
+	env, perr := c.interpret(r)
+	fields := map[string]any{"action": action, "status": r.status, "bytes": r.size, "duration_ms": r.took.Milliseconds(), "sealed": r.sealed}
+	if f := (*Fault)(nil); errors.As(perr, &f) {
+		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)
+	} else if perr != nil {
+		fields["error"] = perr.Error()
+	}
+	c.debug(ctx, "WS-Management request", fields)
+	return env, perr
+}
+
+// DoRaw sends an envelope as it is, through the same connections, login and sealing as Do, and
+// returns the HTTP status and the (unsealed) body of the answer. It is for tools that post SOAP
+// files; it is tried once, and again only when the server cannot have acted on it.
+func (c *Client) DoRaw(ctx context.Context, envelope []byte) (status int, body []byte, err error) {
+	for attempt := 1; ; attempt++ {
+		r, err := c.send(ctx, "raw", envelope)
+		if err == nil {
+			if r.status == http.StatusUnauthorized {
+				return r.status, r.data, c.interpretErr(r)
+			}
+			return r.status, r.data, nil
+		}
+		class := classifyRetry(err)
+		if attempt >= max(c.retry.Attempts, 1) || !class.allows(false) || ctx.Err() != nil {
+			return 0, nil, err
+		}
+		select {
+		case <-time.After(c.retry.backoff(attempt)):
+		case <-ctx.Done():
+			return 0, nil, err
+		}
+	}
+}
+
+// reply is an answer read whole and unsealed, with what interpreting it needs to know.
+type reply struct {
+	status      int
+	header      http.Header
+	contentType string
+	data        []byte
+	// size is the body's size on the wire; sealed says it was sealed.
+	size   int
+	sealed bool
+	took   time.Duration
+	// afterLogin says the connection's NTLM or Kerberos login had succeeded before this answer;
+	// sealedConn that the connection sealed its messages.
+	afterLogin, sealedConn bool
+}
+
+// send runs one exchange: a connection (reused or new, logged in if its scheme needs it), the
+// request (sealed when the connection seals), and its answer (unsealed). A 401 is remembered when
+// it refuses the credentials.
+func (c *Client) send(ctx context.Context, action string, body []byte) (*reply, error) {
 	if r := c.refusedLogin.Load(); r != nil {
 		return nil, r.err
 	}
@@ -201,7 +260,6 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout+c.timeout/4+time.Second)
 	defer cancel()
 	start := time.Now()
-	action := shortAction(h.Action)
 	fail := func(err error, sent bool) error {
 		terr := classifyTransport(c.endpoint, err, ctx, rctx, c.timeout)
 		if !sent {
@@ -251,41 +309,34 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	if err != nil {
 		return nil, fail(err, true)
 	}
-	data, contentType := resp.body, resp.header.Get("Content-Type")
-	sealed := false
-	if cn.sealer != nil && IsEncrypted(contentType) {
-		if data, contentType, err = DecodeEncrypted(cn.sealer, contentType, resp.body); err != nil {
+	r := &reply{status: resp.status, header: resp.header, contentType: resp.header.Get("Content-Type"), data: resp.body,
+		size: len(resp.body), took: time.Since(start), afterLogin: c.mech != nil && cn.loggedIn, sealedConn: cn.sealer != nil}
+	switch {
+	case cn.sealer != nil && IsEncrypted(r.contentType):
+		if r.data, r.contentType, err = DecodeEncrypted(cn.sealer, r.contentType, resp.body); err != nil {
 			cn.close()
 			return nil, fmt.Errorf("wsman: the %s response from %s cannot be unsealed: %w", action, c.endpoint, err)
 		}
-		sealed = true
-	} else if cn.sealer != nil && resp.status == http.StatusOK {
+		r.sealed = true
+	case cn.sealer != nil && resp.status == http.StatusOK:
 		// A sealed request's answer is sealed too; one in clear could come from anyone on the path.
 		cn.close()
 		return nil, fmt.Errorf("wsman: %s answered a sealed %s request in clear text; refusing the answer", c.endpoint, action)
+	case cn.sealer != nil:
+		// An error in clear (413, 503, 500 without a body): whether the server unsealed the request,
+		// and so used up its sequence number, is unknown; the next request logs in anew.
+		cn.close()
 	}
-	fields := map[string]any{"action": action, "status": resp.status, "bytes": len(resp.body),
-		"duration_ms": time.Since(start).Milliseconds(), "sealed": sealed}
-	c.trace(ctx, "WS-Management response body", map[string]any{"action": action, "body": maskedBody{c, data}})
-	env, perr := c.interpret(resp.status, contentType, resp.header, data)
-	if he := (*HTTPError)(nil); errors.As(perr, &he) && he.Status == http.StatusUnauthorized {
-		if c.mech != nil && cn.loggedIn {
-			// The login on this connection had succeeded: the message, not the password, was refused.
-			he.AfterLogin, he.Sealed = true, cn.sealer != nil
-			cn.close()
-		} else {
-			c.refusedLogin.CompareAndSwap(nil, &refusal{he})
-		}
-	} else if c.mech == nil {
+	c.trace(ctx, "WS-Management response body", map[string]any{"action": action, "body": maskedBody{c, r.data}})
+	switch {
+	case r.status == http.StatusUnauthorized && r.afterLogin:
+		cn.close() // the message, not the password, was refused; a new connection logs in anew
+	case r.status == http.StatusUnauthorized:
+		c.refusedLogin.CompareAndSwap(nil, &refusal{c.interpretErr(r)})
+	case c.mech == nil:
 		c.loggedIn.Store(true)
 	}
-	if f := (*Fault)(nil); errors.As(perr, &f) {
-		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)
-	} else if perr != nil {
-		fields["error"] = perr.Error()
-	}
-	c.debug(ctx, "WS-Management request", fields)
-	return env, perr
+	return r, nil
 }
 
 // userAgent names the client in requests.
@@ -348,24 +399,30 @@ func (c *Client) login(ctx context.Context, cn *conn) error {
 	}
 }
 
-// interpret turns an HTTP response into an envelope or a typed error.
-func (c *Client) interpret(status int, contentType string, header http.Header, data []byte) (*Envelope, error) {
-	isSOAP := strings.HasPrefix(strings.ToLower(contentType), "application/soap+xml")
-	if status == http.StatusOK || (status == http.StatusInternalServerError && isSOAP && len(data) > 0) {
-		env, err := Parse(data)
+// interpret turns an answer into an envelope or a typed error.
+func (c *Client) interpret(r *reply) (*Envelope, error) {
+	isSOAP := strings.HasPrefix(strings.ToLower(r.contentType), "application/soap+xml")
+	if r.status == http.StatusOK || (r.status == http.StatusInternalServerError && isSOAP && len(r.data) > 0) {
+		env, err := Parse(r.data)
 		if err != nil {
-			return nil, fmt.Errorf("wsman: %s answered with HTTP %d and a body that is not a SOAP envelope: %w", c.endpoint, status, err)
+			return nil, fmt.Errorf("wsman: %s answered with HTTP %d and a body that is not a SOAP envelope: %w", c.endpoint, r.status, err)
 		}
 		if f, ok := env.Fault(); ok {
 			return nil, f
 		}
-		if status != http.StatusOK {
-			return nil, &HTTPError{Endpoint: c.endpoint, Status: status}
+		if r.status != http.StatusOK {
+			return nil, &HTTPError{Endpoint: c.endpoint, Status: r.status}
 		}
 		return env, nil
 	}
-	return nil, &HTTPError{Endpoint: c.endpoint, Status: status, Offered: header.Values("WWW-Authenticate"),
-		EmptyBody: len(data) == 0, Auth: c.authName, PlainHTTP: c.dialer.tls == nil}
+	return nil, c.interpretErr(r)
+}
+
+// interpretErr is the error of an answer that is not a SOAP envelope.
+func (c *Client) interpretErr(r *reply) *HTTPError {
+	return &HTTPError{Endpoint: c.endpoint, Status: r.status, Offered: r.header.Values("WWW-Authenticate"),
+		EmptyBody: len(r.data) == 0, Auth: c.authName, PlainHTTP: c.dialer.tls == nil,
+		AfterLogin: r.status == http.StatusUnauthorized && r.afterLogin, Sealed: r.sealedConn}
 }
 
 // maskedBody is a body for a trace line, copied and masked only when the line is written: with

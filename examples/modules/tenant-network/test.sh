@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make module-test`: run this module's `terraform test` suite offline against the IPAM emulator.
-# It builds the provider, starts the emulator on a free loopback port with a throw-away database,
-# points Terraform at the build with a dev_overrides CLI configuration (nothing is downloaded),
-# exports IPAM_ENDPOINT / IPAM_USERNAME / IPAM_PASSWORD / IPAM_AUTH for the test's provider block,
+# It builds the provider, starts the emulator on a free loopback port with a throw-away database and
+# Windows' defaults (-windows-defaults: Basic refused, every message over HTTP sealed), points
+# Terraform at the build with a dev_overrides CLI configuration (nothing is downloaded), exports
+# IPAM_ENDPOINT / IPAM_USERNAME / IPAM_PASSWORD for the test's provider block (NTLM, the default),
 # runs `terraform test`, checks that the teardown left nothing behind on the server, and stops the
-# emulator. Needs go, terraform (1.8+) and curl. Set MODULE_TEST_KEEP=1 to keep the work directory.
+# emulator. Needs go and terraform (1.8+). Set MODULE_TEST_KEEP=1 to keep the work directory.
 set -euo pipefail
 
 module="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,7 +17,7 @@ color=()
 section() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nMODULE TEST FAILED: %s\n' "$*" >&2; exit 1; }
 
-for tool in go terraform curl; do
+for tool in go terraform; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
 
@@ -53,7 +54,7 @@ section "Starting the IPAM emulator"
 username=admin
 password="module-test-$RANDOM$RANDOM"
 # The tests set the custom fields Site and CostCenter, which IPAM needs defined.
-"$work/bin/terraform-provider-ipam" emulator -listen 127.0.0.1:0 -db "$work/ipam.db" \
+"$work/bin/terraform-provider-ipam" emulator -windows-defaults -listen 127.0.0.1:0 -db "$work/ipam.db" \
   -username "$username" -password "$password" -custom-field Site -custom-field CostCenter \
   >"$work/emulator.out" 2>"$work/emulator.log" &
 emulator_pid=$!
@@ -79,7 +80,7 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraform.rc"
-export IPAM_ENDPOINT="$endpoint" IPAM_USERNAME="$username" IPAM_PASSWORD="$password" IPAM_AUTH=basic
+export IPAM_ENDPOINT="$endpoint" IPAM_USERNAME="$username" IPAM_PASSWORD="$password"
 
 # A copy, so that .terraform/ (the module manifest `terraform get` writes) stays out of the source tree.
 mkdir -p "$work/module"
@@ -93,13 +94,12 @@ section "terraform test"
 terraform test "${color[@]}"
 
 section "Checking that the teardown destroyed everything"
-# A WS-Enumeration with a WQL filter, from the SOAP examples, posted with curl.
+# A WS-Enumeration with a WQL filter, from the SOAP examples, posted by the provider's own client.
 enumerate="$(sed -e "s|<wsa:To>[^<]*</wsa:To>|<wsa:To>$endpoint</wsa:To>|" \
   -e "s|SELECT \* FROM MSFT_IPAM_AddressSpace|SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE '%ModTest%'|" \
   "$repo/examples/emulator/soap/enumerate.xml")"
-body="$(printf '%s' "$enumerate" | curl -sS -f -u "$username:$password" \
-  -H 'Content-Type: application/soap+xml;charset=UTF-8' --data-binary @- "$endpoint")" ||
-  fail "curl could not enumerate the address spaces"
+body="$(printf '%s' "$enumerate" | "$work/bin/terraform-provider-ipam" soap -)" ||
+  fail "could not enumerate the address spaces: $body"
 printf '%s' "$body" | grep -q 'EndOfSequence' || fail "unexpected enumeration response: $body"
 left="$(printf '%s' "$body" | grep -o ':Name>[^<]*<' | sed 's/^:Name>//; s/<$//' | paste -sd, - || true)"
 [ -z "$left" ] || fail "terraform test left address spaces behind: $left"

@@ -1,6 +1,6 @@
 # terraform test for the tenant-network module, run against a live IPAM endpoint: the IPAM emulator
 # in CI (../test.sh starts it), or a real server. The endpoint and credentials come from the
-# environment (IPAM_ENDPOINT, IPAM_USERNAME, IPAM_PASSWORD, IPAM_AUTH); the custom fields Site and
+# environment (IPAM_ENDPOINT, IPAM_USERNAME, IPAM_PASSWORD); the custom fields Site and
 # CostCenter must exist in IPAM (emulator: -custom-field Site -custom-field CostCenter).
 
 provider "ipam" {
