@@ -71,12 +71,18 @@ func (likePatternValidator) ValidateString(_ context.Context, req validator.Stri
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	// The pattern is checked exactly as it will be sent: quoted into the query the client builds.
-	if _, err := wql.Parse(wmi.Query(ipam.Filter{NameLike: req.ConfigValue.ValueString()})); err != nil {
+	// The pattern is checked exactly as it will be sent: quoted as WMI reads a LIKE literal (no
+	// escapes inside it, [MS-WMI] 2.2.1), into the query the client builds.
+	pattern := req.ConfigValue.ValueString()
+	_, err := wql.QuoteLike(pattern)
+	if err == nil {
+		_, err = wql.Parse(wmi.Query(ipam.Filter{NameLike: pattern}))
+	}
+	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid name pattern",
 			fmt.Sprintf("%q is not a valid WQL LIKE pattern: %v. Use %% for any run of characters, _ for one character "+
-				"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally.",
-				req.ConfigValue.ValueString(), err))
+				"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
+				"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, err))
 	}
 }
 

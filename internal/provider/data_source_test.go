@@ -303,9 +303,69 @@ data "ipam_address_spaces" "bad" {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Invalid name pattern`),
 			},
+			{
+				// WQL has no escape inside LIKE ([MS-WMI] 2.2.1), so no literal can hold both quotes.
+				Config: providerBlock(emu) + `
+data "ipam_address_spaces" "bad" {
+  name_pattern = "O'Brien \"%"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid name pattern.*both ' and "`),
+			},
 		},
 	})
 }
+
+// A pattern is sent as WMI reads LIKE: a quote inside it and a backslash are ordinary characters
+// ([MS-WMI] 2.2.1), so names holding them are found, and only they.
+func TestAccAddressSpacesDataSource_likeQuoting(t *testing.T) {
+	emu := startEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerBlock(emu) + likeQuotingSpaces,
+			},
+			{
+				Config: providerBlock(emu) + likeQuotingSpaces + `
+data "ipam_address_spaces" "quote" {
+  name_pattern = "O'Brien%"
+}
+data "ipam_address_spaces" "backslash" {
+  name_pattern = "lab\\%"
+}
+data "ipam_address_spaces" "double_quote" {
+  name_pattern = "%\"west\"%"
+}
+`,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.quote", "names.#", "1"),
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.quote", "names.0", "O'Brien-West"),
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.backslash", "names.#", "1"),
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.backslash", "names.0", `lab\one`),
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.double_quote", "names.#", "1"),
+					resource.TestCheckResourceAttr("data.ipam_address_spaces.double_quote", "names.0", `the "west" lab`),
+				),
+			},
+		},
+	})
+}
+
+const likeQuotingSpaces = `
+resource "ipam_provider_address_space" "quote" {
+  name = "O'Brien-West"
+}
+resource "ipam_provider_address_space" "backslash" {
+  name = "lab\\one"
+}
+resource "ipam_provider_address_space" "plain" {
+  name = "labone"
+}
+resource "ipam_provider_address_space" "double_quote" {
+  name = "the \"west\" lab"
+}
+`
 
 // namesFollowAddressSpaces checks that names lists the names of address_spaces in the same order.
 func namesFollowAddressSpaces(name string) resource.TestCheckFunc {
