@@ -119,6 +119,8 @@ type serverOpts struct {
 	// holdResponse delays each response's first byte: the time is spent inside the emulator's
 	// operation, where its MaxConcurrentOperations quota counts it.
 	holdResponse time.Duration
+	// intercept, when it returns true, has answered the request in the emulator's place.
+	intercept func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // startServer runs an emulator behind a handler that counts what arrives. (emulator.Start does the
@@ -172,6 +174,9 @@ func startServer(t *testing.T, cfg emulator.Config, o serverOpts) *testServer {
 		}()
 		if o.holdResponse > 0 {
 			w = &heldWriter{ResponseWriter: w, d: o.holdResponse}
+		}
+		if o.intercept != nil && o.intercept(w, r) {
+			return
 		}
 		srv.ServeHTTP(w, r)
 	})
@@ -710,6 +715,96 @@ func TestNTLMKeepsConnectionAuthenticated(t *testing.T) {
 		if strings.HasPrefix(strings.ToLower(h), "basic ") {
 			t.Errorf("the NTLM client sent a Basic header, i.e. the password in clear: %.12s...", h)
 		}
+	}
+}
+
+// A session belongs to its connection. A dropped connection, a refused sealed message or an answer
+// in clear on a sealed connection each end it: the next request opens a connection and logs in
+// anew, never reusing a sequence number, and succeeds.
+func TestSealedSessionsEndWithTheirConnection(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t, 20*time.Second)
+	t.Run("dropped connection", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, emulator.Config{DisableBasic: true, RequireEncryption: true}, serverOpts{})
+		c := newClient(t, wsman.Config{Endpoint: srv.URL, Username: `CORP\` + testUser, Password: testPass})
+		if err := identify(ctx, c, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.InjectFault(emulator.FaultRule{Kind: emulator.FaultDropBefore, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := identify(ctx, c, true); err != nil {
+			t.Fatalf("after a dropped connection: %v", err)
+		}
+		if _, negotiates, conns := srv.st.snapshot(); negotiates != 2 || conns != 2 {
+			t.Errorf("%d logins on %d connections; want a new login on a new connection", negotiates, conns)
+		}
+	})
+	t.Run("401 to a sealed message", func(t *testing.T) {
+		t.Parallel()
+		var refused atomic.Bool
+		srv := startServer(t, emulator.Config{DisableBasic: true, RequireEncryption: true}, serverOpts{
+			intercept: func(w http.ResponseWriter, r *http.Request) bool {
+				if wsman.IsEncrypted(r.Header.Get("Content-Type")) && refused.CompareAndSwap(false, true) {
+					w.Header().Set("WWW-Authenticate", "Negotiate")
+					w.WriteHeader(http.StatusUnauthorized)
+					return true
+				}
+				return false
+			}})
+		c := newClient(t, wsman.Config{Endpoint: srv.URL, Username: `CORP\` + testUser, Password: testPass})
+		// Not idempotent: a 401 means the message was not processed, so it may go again.
+		if _, err := addSpace(ctx, c, "after-401", ""); err != nil {
+			t.Fatalf("a refused sealed message was not sent again on a new login: %v", err)
+		}
+		if _, negotiates, conns := srv.st.snapshot(); negotiates != 2 || conns != 2 {
+			t.Errorf("%d logins on %d connections; want two of each", negotiates, conns)
+		}
+		// The refusal was not taken for a wrong password: the client still works.
+		if err := identify(ctx, c, true); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("413 in clear", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, emulator.Config{DisableBasic: true, RequireEncryption: true, MaxRequestSize: 16 * 1024}, serverOpts{})
+		c := newClient(t, wsman.Config{Endpoint: srv.URL, Username: `CORP\` + testUser, Password: testPass})
+		_, err := addSpace(ctx, c, "big", strings.Repeat("x", 3000)) // fits the server's limit
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = addSpace(ctx, c, "too-big", strings.Repeat("é", 12000))
+		if he := asHTTP(t, err); he.Status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("want 413, got %v", err)
+		}
+		wantContains(t, err.Error(), "MaxEnvelopeSizekb", "max_envelope_size")
+		if err := identify(ctx, c, true); err != nil {
+			t.Fatalf("after a 413: %v", err)
+		}
+		if _, negotiates, _ := srv.st.snapshot(); negotiates != 2 {
+			t.Errorf("%d logins; the connection that got an answer in clear must not be used again", negotiates)
+		}
+	})
+}
+
+// Channel bindings: with CbtHardeningLevel=Strict, NTLM over HTTPS logs in only with bindings that
+// name the server's certificate, which the client sends.
+func TestNTLMChannelBindingStrict(t *testing.T) {
+	t.Parallel()
+	p := testPKI()
+	run, err := emulator.Start(context.Background(), emulator.Config{Username: testUser, Password: testPass, DisableBasic: true,
+		CBTHardening: "strict", Logger: quiet}, "127.0.0.1:0", serverTLS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	c := newClient(t, wsman.Config{Endpoint: run.URL, Username: `CORP\` + testUser, Password: testPass, CACert: p.ca.pem, TLSServerName: serverName})
+	if c.Sealing() {
+		t.Fatal("a client over HTTPS seals")
+	}
+	if err := identify(testCtx(t, 10*time.Second), c, true); err != nil {
+		t.Fatalf("NTLM over HTTPS with strict channel binding: %v", err)
 	}
 }
 
