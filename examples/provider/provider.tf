@@ -6,11 +6,10 @@ terraform {
   }
 }
 
-# A domain-joined IPAM server, reached over WinRM on HTTPS (5986) with NTLM.
-# The password is best left out of the configuration: set IPAM_PASSWORD instead.
+# A domain-joined IPAM server as Windows ships it: WinRM on HTTP (5985), NTLM. The provider seals
+# every message, so nothing more is needed. Keep the password out of the configuration: set
+# IPAM_PASSWORD instead.
 provider "ipam" {
-  endpoint = "https://ipam01.corp.example:5986/wsman"
+  endpoint = "http://ipam01.corp.example:5985/wsman"
   username = "CORP\\svc-terraform"
-  auth     = "ntlm"
-  ca_cert  = file("${path.module}/corp-root-ca.pem")
 }

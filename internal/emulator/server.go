@@ -253,7 +253,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 	switch {
 	case wsman.IsEncrypted(ct):
 		protocol := wsman.EncryptedProtocol(ct)
-		if who.sealer == nil || !(strings.EqualFold(protocol, wsman.ProtocolSPNEGO) || (who.mech == mechKerberos && strings.EqualFold(protocol, wsman.ProtocolKerberos))) {
+		known := strings.EqualFold(protocol, wsman.ProtocolSPNEGO) || (who.mech == mechKerberos && strings.EqualFold(protocol, wsman.ProtocolKerberos))
+		if who.sealer == nil || !known {
 			w.WriteHeader(http.StatusBadRequest)
 			return "sealed-without-login"
 		}

@@ -86,8 +86,10 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "WS-Management URL of the IPAM server, e.g. `https://ipam01.corp.example:5986/wsman` " +
-					"(a URL without a path gets `/wsman`). Environment: `IPAM_ENDPOINT`.",
+				MarkdownDescription: "WS-Management URL of the IPAM server: `http://ipam01.corp.example:5985/wsman` for the " +
+					"listener every Windows Server has (with `ntlm` or `kerberos`, every message is sealed), or " +
+					"`https://ipam01.corp.example:5986/wsman` for an HTTPS listener (a URL without a path gets `/wsman`). " +
+					"Environment: `IPAM_ENDPOINT`.",
 			},
 			"username": schema.StringAttribute{
 				Optional:            true,
@@ -100,8 +102,9 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"auth": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Authentication: `ntlm` (default; what a domain-joined Windows accepts), `basic` " +
-					"(local accounts, HTTPS only in practice), `kerberos` or `certificate`. Environment: `IPAM_AUTH`.",
+				MarkdownDescription: "Authentication: `ntlm` (default; what a Windows Server accepts as it ships), `kerberos` " +
+					"(both seal every message over `http://`), `basic` (local accounts; off on Windows by default, and over " +
+					"`http://` only with `allow_unencrypted`) or `certificate` (HTTPS only). Environment: `IPAM_AUTH`.",
 				Validators: []validator.String{stringvalidator.OneOf(wsman.AuthNTLM, wsman.AuthBasic, wsman.AuthKerberos, wsman.AuthCertificate)},
 			},
 			"insecure": schema.BoolAttribute{
@@ -128,8 +131,10 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"allow_unencrypted": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "Permit credentials over plain `http://` to a host that is not loopback. Off by default: " +
-					"such a request is refused with an error. Environment: `IPAM_ALLOW_UNENCRYPTED`.",
+				MarkdownDescription: "Permit `basic` credentials over plain `http://` to a host that is not loopback (the server " +
+					"must then allow unencrypted traffic, which Windows does not by default). Off by default: such a " +
+					"configuration is refused with an error. `ntlm` and `kerberos` seal every message over `http://` and need " +
+					"no such permission. Environment: `IPAM_ALLOW_UNENCRYPTED`.",
 			},
 			"timeout": schema.StringAttribute{
 				Optional: true,
@@ -156,8 +161,9 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				MarkdownDescription: "Kerberos settings, for `auth = \"kerberos\"` only. The endpoint must use the server's fully qualified name, unless `spn` is set.",
 				Attributes: map[string]schema.Attribute{
 					"realm": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Kerberos realm, e.g. `CORP.EXAMPLE`; defaults to the realm in `username` (`user@REALM`). Environment: `IPAM_KERBEROS_REALM`.",
+						Optional: true,
+						MarkdownDescription: "Kerberos realm, e.g. `CORP.EXAMPLE`. Default: the realm in `username` (`user@REALM`), " +
+							"else `default_realm` in `krb5.conf`; never the NetBIOS name of `DOMAIN\\user`. Environment: `IPAM_KERBEROS_REALM`.",
 					},
 					"krb5_conf": schema.StringAttribute{
 						Optional:            true,

@@ -45,7 +45,8 @@ const negotiateScheme = "Negotiate"
 func negotiateToken(h http.Header) []byte {
 	for _, v := range h.Values("WWW-Authenticate") {
 		scheme, token, ok := strings.Cut(strings.TrimSpace(v), " ")
-		if !ok || !(strings.EqualFold(scheme, negotiateScheme) || strings.EqualFold(scheme, "Kerberos") || strings.EqualFold(scheme, "NTLM")) {
+		known := strings.EqualFold(scheme, negotiateScheme) || strings.EqualFold(scheme, "Kerberos") || strings.EqualFold(scheme, "NTLM")
+		if !ok || !known {
 			continue
 		}
 		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))

@@ -32,8 +32,8 @@ import (
 )
 
 // These tests exercise the HTTP client end to end: against the emulator over real HTTP(S) on
-// 127.0.0.1, and against small httptest servers that play back responses recorded in the shape
-// Windows writes them (testdata/windows).
+// 127.0.0.1, and against small httptest servers that play back responses in the shape Windows writes
+// them (testdata/windows: hand-made, except those named after the project that recorded them).
 
 const (
 	testUser = "ipamadmin"
