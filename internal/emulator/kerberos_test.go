@@ -5,8 +5,15 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
@@ -26,11 +34,18 @@ import (
 )
 
 // startKerberosEmulator serves an emulator that takes Kerberos logins for testkdc.User with
-// the keys of testkdc.SPN.
+// the keys of testkdc.SPN, with Windows' defaults: every message over plain HTTP must be sealed.
 func startKerberosEmulator(t *testing.T, kdc *testkdc.KDC) string {
 	t.Helper()
+	return startKerberosEmulatorWith(t, kdc, true)
+}
+
+// startKerberosEmulatorWith is startKerberosEmulator; without requireEncryption it takes unsealed
+// messages too, as a server with AllowUnencrypted=true does.
+func startKerberosEmulatorWith(t *testing.T, kdc *testkdc.KDC, requireEncryption bool) string {
+	t.Helper()
 	srv, err := emulator.New(context.Background(), emulator.Config{Username: testkdc.User, Password: confPass,
-		DBPath: ":memory:", DisableBasic: true, KerberosKeytab: kdc.Keytab})
+		DBPath: ":memory:", DisableBasic: true, RequireEncryption: requireEncryption, KerberosKeytab: kdc.Keytab})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +59,22 @@ func startKerberosEmulator(t *testing.T, kdc *testkdc.KDC) string {
 	return hs.URL + "/wsman"
 }
 
+// selfSignedTLS is a server TLS configuration with a throwaway certificate.
+func selfSignedTLS(t *testing.T) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: testkdc.Host}, DNSNames: []string{testkdc.Host},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+}
+
 func kerberosClient(t *testing.T, kdc *testkdc.KDC, endpoint, user, pass, spn string) *wmi.Client {
 	t.Helper()
 	ws, err := wsman.NewClient(wsman.Config{Endpoint: endpoint, Auth: wsman.AuthKerberos, Username: user, Password: pass,
@@ -55,8 +86,9 @@ func kerberosClient(t *testing.T, kdc *testkdc.KDC, endpoint, user, pass, spn st
 }
 
 // Our client logs in with a ticket the MIT KDC issued, and the emulator checks it with the
-// service's keytab; a wrong password, an unknown service and a ticket for another service fail
-// with errors that say so.
+// service's keytab and answers with an AP-REP; over plain HTTP every message then travels sealed
+// with RFC 4121 wrap tokens, both ways (the emulator refuses unsealed ones). A wrong password, an
+// unknown service and a ticket for another service fail with errors that say so.
 func TestKerberosLogin(t *testing.T) {
 	kdc := testkdc.Start(t)
 	endpoint := startKerberosEmulator(t, kdc)
@@ -72,8 +104,8 @@ func TestKerberosLogin(t *testing.T) {
 		t.Fatalf("get over kerberos: %+v, %v", got, err)
 	}
 
-	t.Run("realm from DOMAIN\\user", func(t *testing.T) {
-		cl := kerberosClient(t, kdc, endpoint, `ipam.test\`+testkdc.User, kdc.Password, testkdc.SPN)
+	t.Run("DOMAIN\\user takes krb5.conf's default_realm, not the NetBIOS name", func(t *testing.T) {
+		cl := kerberosClient(t, kdc, endpoint, `IPAM\`+testkdc.User, kdc.Password, testkdc.SPN)
 		if _, err := cl.GetByName(ctx, "krb-provider"); err != nil {
 			t.Fatal(err)
 		}
@@ -104,6 +136,26 @@ func TestKerberosLogin(t *testing.T) {
 		// Pre-authentication takes two AS exchanges: the first learns that it is required.
 		if n := strings.Count(kdc.Log(), "AS_REQ") - before; n > 2 {
 			t.Errorf("the KDC saw %d AS requests for one client, want one login", n)
+		}
+	})
+
+	t.Run("over HTTPS with strict channel binding", func(t *testing.T) {
+		run, err := emulator.Start(ctx, emulator.Config{Username: testkdc.User, Password: confPass, DisableBasic: true,
+			KerberosKeytab: kdc.Keytab, CBTHardening: "strict"}, "127.0.0.1:0", selfSignedTLS(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { run.Close() })
+		ws, err := wsman.NewClient(wsman.Config{Endpoint: run.URL, Auth: wsman.AuthKerberos, Username: testkdc.User + "@" + testkdc.Realm,
+			Password: kdc.Password, Insecure: true, Kerberos: wsman.KerberosConfig{Krb5Conf: kdc.Krb5Conf, SPN: testkdc.SPN}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws.Sealing() {
+			t.Fatal("the client seals over HTTPS")
+		}
+		if _, err := wmi.New(ws).GetByName(ctx, "Default"); err != nil {
+			t.Fatalf("kerberos over HTTPS, strict channel binding: %v", err)
 		}
 	})
 
@@ -212,7 +264,8 @@ func TestKerberosLogin(t *testing.T) {
 func TestConformanceKerberosCurl(t *testing.T) {
 	needTools(t, "curl", "kinit")
 	kdc := testkdc.Start(t)
-	endpoint := startKerberosEmulator(t, kdc)
+	// curl logs in with Kerberos but cannot seal: a server that allows unencrypted traffic.
+	endpoint := startKerberosEmulatorWith(t, kdc, false)
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		t.Fatal(err)
@@ -258,6 +311,19 @@ func TestConformanceKerberosCurl(t *testing.T) {
 	cl := kerberosClient(t, kdc, endpoint, testkdc.User+"@"+testkdc.Realm, kdc.Password, testkdc.SPN)
 	if _, err := cl.GetByName(context.Background(), "DC-West"); err != nil {
 		t.Fatalf("read back: %v", err)
+	}
+
+	// With Windows' defaults the same login is taken but the unsealed message is refused: HTTP 500
+	// with an empty body, as Windows answers after a Kerberos login.
+	strict, err := url.Parse(startKerberosEmulator(t, kdc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	strictRes := runCommand(t, repoRoot(t), env, "curl", "-sS", "--negotiate", "-u", ":", "--resolve", testkdc.Host+":"+strict.Port()+":127.0.0.1",
+		"-H", "Content-Type: "+soapContentType, "--data-binary", "@"+exampleSOAP+"/add-provider.xml", "-w", `%{stderr}HTTP_STATUS=%{http_code}\n`,
+		"http://"+testkdc.Host+":"+strict.Port()+"/wsman")
+	if m := httpStatusLine.FindSubmatch(strictRes.stderr); m == nil || string(m[1]) != "500" || len(strictRes.stdout) != 0 {
+		t.Fatalf("curl --negotiate without sealing against Windows' defaults: %q / %q; want HTTP 500 and no body", strictRes.stdout, strictRes.stderr)
 	}
 
 	// Without a login the emulator offers Negotiate and Kerberos, and no Basic.

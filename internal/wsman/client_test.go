@@ -1303,6 +1303,23 @@ func TestRecordedFaults(t *testing.T) {
 				}
 				wantContains(t, err.Error(), "0x8033803F", "concurrent operations")
 			}},
+		// The quota fault as a real WinRM sends it (WinRb/WinRM's recording): subcode w:QuotaLimit and
+		// an MSFT_WmiError with the quota code, and no WSManFault. Retried as busy, like the others.
+		{name: "recorded quota fault (WinRb) is retried", replies: []reply{{500, "winrb_wmi_error_v2.xml"}, {200, "invoke_output_no_returnvalue.xml"}}, wantReqs: 2,
+			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "recorded quota fault (WinRb) until attempts run out", replies: repeatReply(reply{500, "winrb_wmi_error_v2.xml"}, 15), wantReqs: 15,
+			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
+				f := asFault(t, err)
+				if !f.Quota() || f.WSManCode != 0 || f.Subcode.Local != "QuotaLimit" || f.WmiError == nil ||
+					f.WmiError.ErrorCode != 0x803381A5 || f.WmiError.CIMStatusCode != 27 || f.WmiError.MessageID != "HRESULT 0x803381a5" {
+					t.Errorf("fault %+v, MSFT_WmiError %+v", f, f.WmiError)
+				}
+				wantContains(t, err.Error(), "maximum number of 30 concurrent shells")
+			}},
 		{name: "operation timeout retried when idempotent", replies: []reply{{500, "fault_operation_timeout.xml"}, {200, "invoke_output_no_returnvalue.xml"}}, idempotent: true, wantReqs: 2,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				if err != nil {
