@@ -6,34 +6,51 @@ import (
 	"strings"
 )
 
-// caseKind is one of the four shapes the bench compares.
+// caseKind is one of the shapes the bench compares.
 type caseKind int
 
 const (
 	kindBulkFloor    caseKind = iota // one terraform_data whose input is a map of N objects
-	kindBulk                         // one ipam_address_spaces with N keys
+	kindBulk                         // one ipam_address_spaces with N keys, plain SOAP (auth = "basic")
+	kindBulkSealed                   // the same resource with NTLM, every message sealed ([MS-WSMV] 2.2.9.1)
 	kindForEachFloor                 // N terraform_data via for_each, plus one for the provider space
 	kindForEach                      // N ipam_customer_address_space via for_each, plus their ipam_provider_address_space
 )
 
-var allKinds = []caseKind{kindBulkFloor, kindBulk, kindForEachFloor, kindForEach}
+var allKinds = []caseKind{kindBulkFloor, kindBulk, kindBulkSealed, kindForEachFloor, kindForEach}
 
 func (k caseKind) id() string {
-	return [...]string{"bulk-floor", "bulk", "foreach-floor", "foreach"}[k]
+	return [...]string{"bulk-floor", "bulk", "bulk-sealed", "foreach-floor", "foreach"}[k]
 }
 
-// title names the case in tables.
+// title names the case in tables. The plain and sealed bulk shapes say how their messages travel,
+// since they differ in nothing else.
 func (k caseKind) title() string {
 	return [...]string{
 		"terraform_data, map of N (floor)",
-		"ipam_address_spaces, N keys",
+		"ipam_address_spaces, N keys, plain (Basic)",
+		"ipam_address_spaces, N keys, sealed (NTLM)",
 		"terraform_data ×N (floor)",
 		"ipam_customer_address_space ×N",
 	}[k]
 }
 
-func (k caseKind) usesProvider() bool { return k == kindBulk || k == kindForEach }
+// kindIDs lists the shapes' ids, for help and error messages.
+func kindIDs() string {
+	ids := make([]string, len(allKinds))
+	for i, k := range allKinds {
+		ids[i] = k.id()
+	}
+	return strings.Join(ids, ", ")
+}
+
+func (k caseKind) usesProvider() bool { return k != kindBulkFloor && k != kindForEachFloor }
 func (k caseKind) forEach() bool      { return k == kindForEach || k == kindForEachFloor }
+
+// sealed reports whether the provider logs in with NTLM and seals every message: the provider
+// block leaves auth at its default, and over http:// the client then seals. The other provider
+// shapes send plain SOAP with Basic, which the emulator accepts over loopback.
+func (k caseKind) sealed() bool { return k == kindBulkSealed }
 
 // emulatorConn is what a generated configuration needs to reach the emulator.
 type emulatorConn struct {
@@ -139,10 +156,11 @@ provider "ipam" {
   endpoint = %s
   username = %s
   password = %s
-  auth     = "basic"
-}
-
 `, q(conn.endpoint), q(conn.username), q(conn.password))
+		if !k.sealed() {
+			b.WriteString("  auth     = \"basic\"\n")
+		}
+		b.WriteString("}\n\n")
 	}
 	pa := providerSpace(prefix)
 	customers := customerCount(k, n)
@@ -159,7 +177,7 @@ provider "ipam" {
 			b.WriteString("\n")
 		}
 		b.WriteString("  }\n}\n\n")
-		if k == kindBulk {
+		if k.usesProvider() {
 			b.WriteString("resource \"ipam_address_spaces\" \"bench\" {\n  address_spaces = local.spaces\n}\n")
 		} else {
 			b.WriteString("resource \"terraform_data\" \"bench\" {\n  input = local.spaces\n}\n")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +27,50 @@ func TestGeneratedShapes(t *testing.T) {
 			if k.usesProvider() != strings.Contains(v1, `provider "ipam"`) {
 				t.Errorf("%s: provider block present = %v", k.id(), !k.usesProvider())
 			}
-			if k == kindBulk && !strings.Contains(v1, `"x-pa" = { type = "Provider"`) {
-				t.Errorf("bulk: no provider space key in\n%s", v1[:min(len(v1), 600)])
+			if k.usesProvider() && !k.forEach() && !strings.Contains(v1, `"x-pa" = { type = "Provider"`) {
+				t.Errorf("%s: no provider space key in\n%s", k.id(), v1[:min(len(v1), 600)])
 			}
 		}
+	}
+}
+
+// TestProviderBlocks pins the one difference between bulk and bulk-sealed: the plain case names
+// Basic, the sealed one leaves auth to its default (NTLM, sealed over http://).
+func TestProviderBlocks(t *testing.T) {
+	conn := emulatorConn{endpoint: "http://127.0.0.1:1/wsman", username: "u", password: "p"}
+	const head = "provider \"ipam\" {\n  endpoint = \"http://127.0.0.1:1/wsman\"\n  username = \"u\"\n  password = \"p\"\n"
+	for _, tc := range []struct {
+		kind caseKind
+		want string
+	}{
+		{kindBulk, head + "  auth     = \"basic\"\n}\n"},
+		{kindBulkSealed, head + "}\n"},
+		{kindForEach, head + "  auth     = \"basic\"\n}\n"},
+	} {
+		if cfg := generateConfig(tc.kind, 100, 1, "x", conn); !strings.Contains(cfg, tc.want) {
+			t.Errorf("%s: provider block is not\n%s\nin\n%s", tc.kind.id(), tc.want, cfg[:min(len(cfg), 400)])
+		}
+	}
+	bulk := generateConfig(kindBulk, 100, 2, "x", conn)
+	sealed := generateConfig(kindBulkSealed, 100, 2, "x", conn)
+	if got := strings.Replace(bulk, "  auth     = \"basic\"\n", "", 1); got != sealed {
+		t.Errorf("bulk and bulk-sealed differ in more than auth")
+	}
+}
+
+func TestPlannedCases(t *testing.T) {
+	o := options{sizes: []int{100, 1000, 10000}, maxForEach: 1000, maxSealed: 1000, kinds: allKinds}
+	var got []string
+	for _, c := range plannedCases(o) {
+		got = append(got, fmt.Sprintf("%s %d", c.kind.id(), c.n))
+	}
+	want := []string{
+		"bulk-floor 100", "bulk 100", "bulk-sealed 100", "foreach-floor 100", "foreach 100",
+		"bulk-floor 1000", "bulk 1000", "bulk-sealed 1000", "foreach-floor 1000", "foreach 1000",
+		"bulk-floor 10000", "bulk 10000",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("planned\n%q\nwant\n%q", got, want)
 	}
 }
 

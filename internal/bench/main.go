@@ -2,9 +2,13 @@
 // per-request latency, runs real Terraform over generated configurations of several shapes and
 // sizes (create, no-op plan, a change to 1% of the keys, destroy), and prints one table measured in
 // one run: wall time, requests and bytes the provider sent to the emulator, and the provider's peak
-// RSS, next to the cost of Terraform's core alone (terraform_data with the same shapes). Then it
-// runs the Go benchmarks (the codec; Terraform converting an address_spaces map). The results
-// also go to a markdown file and an SVG plot.
+// RSS, next to the cost of Terraform's core alone (terraform_data with the same shapes). The shapes:
+// bulk-floor and bulk (one ipam_address_spaces with N keys, plain SOAP with Basic), bulk-sealed (the
+// same resource with NTLM, every message sealed as over http:// to Windows at its defaults),
+// foreach-floor and foreach (N separate resources). One emulator in its default mode takes both
+// Basic and sealed NTLM, so the plain and sealed cases run side by side. Then it runs the Go
+// benchmarks (the codec; Terraform converting an address_spaces map). The results also go to a
+// markdown file and an SVG plot.
 //
 // Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
 // measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
@@ -36,6 +40,7 @@ import (
 type options struct {
 	sizes       []int
 	maxForEach  int
+	maxSealed   int
 	kinds       []caseKind
 	out, svg    string
 	latency     time.Duration
@@ -64,7 +69,10 @@ func parseFlags() (options, error) {
 	var o options
 	sizes := flag.String("sizes", "100,1000,10000", "comma-separated N: keys of the bulk shapes, resources of the for_each shapes")
 	flag.IntVar(&o.maxForEach, "max-foreach", 1000, "largest N the for_each shapes (N separate resources) run with")
-	cases := flag.String("cases", "bulk-floor,bulk,foreach-floor,foreach", "shapes to run: bulk-floor, bulk, foreach-floor, foreach")
+	flag.IntVar(&o.maxSealed, "max-sealed", 1000, "largest N bulk-sealed runs with: it takes about as long as bulk (two minutes a run at 10000), "+
+		"and the comparison with plain SOAP is made at 1000")
+	cases := flag.String("cases", "bulk-floor,bulk,bulk-sealed,foreach-floor,foreach", "shapes to run: "+kindIDs()+
+		" (bulk is plain SOAP with auth = \"basic\", bulk-sealed the same resource with NTLM, every message sealed)")
 	flag.StringVar(&o.out, "out", ".bench/results.md", "markdown file for the results (its directory is created)")
 	flag.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
@@ -106,7 +114,7 @@ func parseFlags() (options, error) {
 		}
 		i := slices.IndexFunc(allKinds, func(k caseKind) bool { return k.id() == c })
 		if i < 0 {
-			return o, fmt.Errorf("-cases: unknown shape %q (bulk-floor, bulk, foreach-floor, foreach)", c)
+			return o, fmt.Errorf("-cases: unknown shape %q (%s)", c, kindIDs())
 		}
 		if !slices.Contains(o.kinds, allKinds[i]) {
 			o.kinds = append(o.kinds, allKinds[i])
@@ -122,13 +130,13 @@ func parseFlags() (options, error) {
 	return o, nil
 }
 
-// plannedCases lists the cases in run order: by size, then floor before provider, bulk before
-// for_each, so each size's four shapes run side by side and the largest runs last.
+// plannedCases lists the cases in run order: by size, then floor before provider, plain before
+// sealed, bulk before for_each, so each size's shapes run side by side and the largest runs last.
 func plannedCases(o options) []caseResult {
 	var out []caseResult
 	for _, n := range o.sizes {
 		for _, k := range o.kinds {
-			if k.forEach() && n > o.maxForEach {
+			if (k.forEach() && n > o.maxForEach) || (k.sealed() && n > o.maxSealed) {
 				continue
 			}
 			out = append(out, caseResult{kind: k, n: n, changed: changedCount(k, n)})
@@ -157,7 +165,7 @@ func run() int {
 	}
 	cases := plannedCases(o)
 	if len(cases) == 0 {
-		logf("nothing to run: the for_each shapes only run up to -max-foreach %d", o.maxForEach)
+		logf("nothing to run: the for_each shapes only run up to -max-foreach %d, bulk-sealed up to -max-sealed %d", o.maxForEach, o.maxSealed)
 		return 2
 	}
 	meta := collectMeta(ctx, o)
@@ -327,6 +335,9 @@ func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResul
 		}
 		logf("%s: %s ...", label, st.name)
 		res := r.run(cctx, dir, idx, st)
+		if res.problem == "" && r.emu != nil {
+			res.problem = authProblem(c.kind, res)
+		}
 		c.steps = append(c.steps, res)
 		logf("%s: %s %s", label, st.name, progressLine(c.kind, res))
 		if res.problem != "" {
@@ -347,6 +358,21 @@ func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResul
 		}
 	}
 	return nil
+}
+
+// authProblem says when a step's requests did not travel as its shape says, which would put a
+// plain measurement under the sealed title or the other way round. Every provider process opens
+// its own connection, and over http:// the client seals exactly when it logs in with NTLM.
+func authProblem(k caseKind, s stepResult) string {
+	switch {
+	case !k.usesProvider():
+		return ""
+	case k.sealed() && s.requests > 0 && s.calls.logins == 0:
+		return "the emulator saw no NTLM login, so nothing was sealed: check the generated provider block (auth must be left at its default)"
+	case !k.sealed() && s.calls.logins > 0:
+		return fmt.Sprintf("the emulator saw %d NTLM logins in a case that should send plain SOAP with Basic", s.calls.logins)
+	}
+	return ""
 }
 
 func progressLine(k caseKind, s stepResult) string {
@@ -391,11 +417,13 @@ func goBuild(ctx context.Context, goTool, root, out, pkg string) error {
 
 // terraformEnv is the environment of every terraform command: the bench's CLI configuration
 // (dev_overrides to the wrapper; never terraform init), no checkpoint calls, and none of the
-// caller's TF_CLI_ARGS or TF_LOG, which would change what is measured.
+// caller's TF_CLI_ARGS, TF_LOG or IPAM_* settings, which would change what is measured (an
+// IPAM_AUTH=basic would quietly make the sealed case plain).
 func terraformEnv(rc, realBin string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TF_CLI_ARGS") || strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+		if strings.HasPrefix(kv, "TF_CLI_ARGS") || strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") ||
+			strings.HasPrefix(kv, "IPAM_") {
 			continue
 		}
 		env = append(env, kv)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -159,6 +160,8 @@ func renderMarkdown(m meta, o options, cases []caseResult) string {
 		return cpu, complete
 	})
 
+	writeSealing(&b, o, find)
+
 	b.WriteString("## Per case and step\n\n")
 	b.WriteString("| shape | N | step | wall | CPU | provider CPU | requests | bytes sent | bytes received | provider peak RSS | terraform peak RSS | calls (emulator log) |\n")
 	b.WriteString("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
@@ -195,12 +198,23 @@ func renderMarkdown(m meta, o options, cases []caseResult) string {
 		"their `ipam_provider_address_space`. The *floor* shapes hold the same objects in `terraform_data` (one resource " +
 		"whose `input` is the whole map, or one per item via `for_each` plus one for the provider space): Terraform's core " +
 		"alone, no plugin, no network.\n")
+	fmt.Fprintf(&b, "- plain (Basic) and sealed (NTLM): the same bulk resource and configuration, one emulator for both. *plain* sets "+
+		"`auth = \"basic\"` and sends SOAP as it is, as the for_each shape does too; *sealed* leaves `auth` at its default, "+
+		"`ntlm`, so over `http://` the provider logs in with NTLM on each connection and seals every message ([MS-WSMV] 2.2.9.1), "+
+		"which is what Windows at its defaults (AllowUnencrypted=false) requires. The sealed case runs up to N = %d (`-max-sealed`).\n", o.maxSealed)
 	b.WriteString("- Steps: `terraform apply -auto-approve` (create), `terraform plan -detailed-exitcode` (must exit 0), the " +
 		"description of every 100th customer changed (ceil(N/100) keys) and `terraform plan -detailed-exitcode` (must exit 2), " +
 		"`terraform apply`, `terraform destroy -auto-approve`. Plans and destroy refresh first, as by default.\n")
 	fmt.Fprintf(&b, "- requests and bytes sent: deltas of the emulator's `GET /emulator/stats` around each command (the bench's own GET "+
 		"left out); bytes received and calls: the emulator's request log for the same interval. Each request waits %s in the "+
 		"emulator first, so requests × %s is the time a step spends on the network when nothing runs in parallel.\n", o.latency, o.latency)
+	b.WriteString("- Bytes are HTTP bodies as they crossed the wire: for the sealed case the sealed bodies (MIME framing, NTLM " +
+		"signature and the encrypted envelope, about 0.25 KiB more per message), for the plain case the envelopes. Headers are not " +
+		"counted: neither Basic's credentials on every request nor NTLM's login tokens.\n")
+	b.WriteString("- *NTLM login k×2* in the calls column: k logins of two requests each on a new connection (the negotiate, " +
+		"answered 401 with the challenge, then the authenticate, answered 200 with an empty body). They are counted in requests, " +
+		"as the cost of sealing, but not as errors. The emulator answers them without its latency, so on a real network each " +
+		"login adds two round trips (and Windows' check of the answer with a domain controller) that this table does not charge.\n")
 	b.WriteString("- provider peak RSS: `dev_overrides` points at a wrapper named `terraform-provider-ipam` that starts the real " +
 		"provider as a child (same arguments, environment and stdio) and records the child's `ru_maxrss` when Terraform shuts it " +
 		"down; the column is the largest over the provider processes one command started. terraform peak RSS is the command's own " +
@@ -223,6 +237,65 @@ func renderMarkdown(m meta, o options, cases []caseResult) string {
 	return b.String()
 }
 
+// writeSealing compares, at each N where both ran, the sealed bulk case with the plain one: the
+// cost of sealing every message, step by step, with the change over all steps.
+func writeSealing(b *strings.Builder, o options, find func(caseKind, int) *caseResult) {
+	type pair struct {
+		n             int
+		plain, sealed *caseResult
+	}
+	var pairs []pair
+	for _, n := range o.sizes {
+		if p, s := find(kindBulk, n), find(kindBulkSealed, n); p != nil && s != nil {
+			pairs = append(pairs, pair{n, p, s})
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	b.WriteString("## Cost of sealing: ipam_address_spaces, plain (Basic) → sealed (NTLM)\n\n")
+	b.WriteString("Each cell is plain → sealed, both from the same run; the change over all steps in brackets. " +
+		"NTLM logins: the sealed case's logins, two of its requests each.\n\n")
+	b.WriteString("| N | step | wall | provider CPU | requests | NTLM logins | bytes sent | bytes received | provider peak RSS |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	arrow := func(plain, sealed string) string { return plain + " → " + sealed }
+	for _, p := range pairs {
+		for _, name := range stepNames() {
+			ps, _ := p.plain.step(name)
+			ss, _ := p.sealed.step(name)
+			fmt.Fprintf(b, "| %d | %s | %s |", p.n, name, arrow(ps.cell(), ss.cell()))
+			if !ps.ran || !ss.ran {
+				b.WriteString(" | | | | | |\n")
+				continue
+			}
+			fmt.Fprintf(b, " %s | %s | %d | %s | %s | %s |\n",
+				arrow(fmtWall(ps.providerCPU), fmtWall(ss.providerCPU)), arrow(strconv.FormatInt(ps.requests, 10), strconv.FormatInt(ss.requests, 10)),
+				ss.calls.logins, arrow(fmtBytes(ps.bytesSent), fmtBytes(ss.bytesSent)),
+				arrow(fmtBytes(ps.calls.bytesReturned), fmtBytes(ss.calls.bytesReturned)), arrow(fmtKiB(ps.providerRSS), fmtKiB(ss.providerRSS)))
+		}
+		pw, _, pcpu, preq, psent, precv, prss, _, pok := p.plain.totals()
+		sw, _, scpu, sreq, ssent, srecv, srss, _, sok := p.sealed.totals()
+		logins := 0
+		for _, s := range p.sealed.steps {
+			logins += s.calls.logins
+		}
+		change := func(a, b float64) string {
+			if !pok || !sok || a <= 0 {
+				return ""
+			}
+			return fmt.Sprintf(" (%+.0f%%)", (b-a)/a*100)
+		}
+		fmt.Fprintf(b, "| %d | **all steps** | **%s**%s | **%s**%s | **%s**%s | **%d** | **%s**%s | **%s**%s | **%s** |\n", p.n,
+			arrow(fmtWall(pw), fmtWall(sw)), change(pw.Seconds(), sw.Seconds()),
+			arrow(fmtWall(pcpu), fmtWall(scpu)), change(pcpu.Seconds(), scpu.Seconds()),
+			arrow(strconv.FormatInt(preq, 10), strconv.FormatInt(sreq, 10)), change(float64(preq), float64(sreq)),
+			logins, arrow(fmtBytes(psent), fmtBytes(ssent)), change(float64(psent), float64(ssent)),
+			arrow(fmtBytes(precv), fmtBytes(srecv)), change(float64(precv), float64(srecv)),
+			arrow(fmtKiB(prss), fmtKiB(srss)))
+	}
+	b.WriteString("\n")
+}
+
 func stepNames() []string {
 	out := make([]string, len(steps))
 	for i, s := range steps {
@@ -242,7 +315,7 @@ func renderSVG(o options, cases []caseResult) string {
 	panels := len(names) + 1 // the last slot holds the legend
 	rows := (panels + cols - 1) / cols
 	width, height := cols*panelW, rows*panelH+30
-	colors := map[caseKind]string{kindBulkFloor: "#8c8c8c", kindBulk: "#1f77b4", kindForEachFloor: "#4d4d4d", kindForEach: "#e8710a"}
+	colors := map[caseKind]string{kindBulkFloor: "#8c8c8c", kindBulk: "#1f77b4", kindBulkSealed: "#2ca02c", kindForEachFloor: "#4d4d4d", kindForEach: "#e8710a"}
 	dashes := map[caseKind]string{kindBulkFloor: "5,4", kindForEachFloor: "2,3"}
 
 	// Shared axes: N over the sizes, seconds over every measured wall time.
@@ -319,19 +392,26 @@ func renderSVG(o options, cases []caseResult) string {
 			}
 		}
 	}
-	// Legend in the last slot.
+	// Legend in the last slot; a title too long for the panel goes on two lines, split after its
+	// last comma (the bulk shapes' "plain (Basic)" and "sealed (NTLM)").
+	const legendStep = 28
 	p := len(names)
 	ox, oy := float64((p%cols)*panelW), float64(30+(p/cols)*panelH)
 	for i, k := range allKinds {
-		y := oy + marginT + 10 + float64(i)*22
+		y := oy + marginT + 10 + float64(i)*legendStep
 		dash := ""
 		if d, ok := dashes[k]; ok {
 			dash = fmt.Sprintf(` stroke-dasharray="%s"`, d)
 		}
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="1.8"%s/>`+"\n", ox+20, y, ox+50, y, colors[k], dash)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f">%s</text>`+"\n", ox+58, y+4, k.title())
+		title := k.title()
+		if i := strings.LastIndex(title, ", "); i > 0 && len([]rune(title)) > 32 {
+			fmt.Fprintf(&b, `<text x="%.0f" y="%.0f">%s,<tspan x="%.0f" dy="13">%s</tspan></text>`+"\n", ox+58, y+4, title[:i], ox+58, title[i+2:])
+			continue
+		}
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f">%s</text>`+"\n", ox+58, y+4, title)
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555">hollow marker: stopped or failed</text>`+"\n", ox+20, oy+marginT+10+float64(len(allKinds))*22)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555">hollow marker: stopped or failed</text>`+"\n", ox+20, oy+marginT+10+float64(len(allKinds))*legendStep)
 	b.WriteString("</svg>\n")
 	return b.String()
 }
