@@ -7,8 +7,9 @@
 // same resource with NTLM, every message sealed as over http:// to Windows at its defaults),
 // foreach-floor and foreach (N separate resources). One emulator in its default mode takes both
 // Basic and sealed NTLM, so the plain and sealed cases run side by side. Then it runs the Go
-// benchmarks (the codec; Terraform converting an address_spaces map). The results also go to a
-// markdown file and an SVG plot.
+// benchmarks (the codec; Terraform converting an address_spaces map; NTLM sealing per byte and
+// one login, which price what bulk-sealed adds). The results also go to a markdown file and an
+// SVG plot.
 //
 // Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
 // measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
@@ -77,7 +78,7 @@ func parseFlags() (options, error) {
 	flag.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
 	flag.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
-	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, and Terraform's conversion of an address_spaces map (go test -bench . -benchmem)")
+	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, Terraform's conversion of an address_spaces map, NTLM sealing and login (go test -bench . -benchmem)")
 	flag.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
 	flag.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
