@@ -13,7 +13,8 @@
 //
 // Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
 // measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
-// the change plan 2): the bench fails otherwise.
+// the change plan 2) and each provider case must log in as its title says (NTLM for the sealed
+// case, Basic for the others): the bench fails otherwise.
 package main
 
 import (
