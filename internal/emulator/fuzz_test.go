@@ -107,7 +107,8 @@ func checkResponse(t *testing.T, reqBody []byte, rec *httptest.ResponseRecorder)
 	t.Helper()
 	status, out := rec.Code, rec.Body.Bytes()
 	switch status {
-	case http.StatusOK, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusInternalServerError, http.StatusServiceUnavailable:
+	case http.StatusOK, http.StatusUnauthorized, http.StatusUnsupportedMediaType, http.StatusInternalServerError, http.StatusServiceUnavailable,
+		http.StatusRequestEntityTooLarge:
 	default:
 		t.Fatalf("status %d, which WinRM does not answer a POST with; body %q", status, out)
 	}
