@@ -71,7 +71,7 @@ func parseFlags() (options, error) {
 	var o options
 	sizes := flag.String("sizes", "100,1000,10000", "comma-separated N: keys of the bulk shapes, resources of the for_each shapes")
 	flag.IntVar(&o.maxForEach, "max-foreach", 1000, "largest N the for_each shapes (N separate resources) run with")
-	flag.IntVar(&o.maxSealed, "max-sealed", 1000, "largest N bulk-sealed runs with: it takes about as long as bulk (two minutes a run at 10000), "+
+	flag.IntVar(&o.maxSealed, "max-sealed", 1000, "largest N bulk-sealed runs with: it takes as long as bulk (2.5 minutes a run at 10000 on 2 CPUs), "+
 		"and the comparison with plain SOAP is made at 1000")
 	cases := flag.String("cases", "bulk-floor,bulk,bulk-sealed,foreach-floor,foreach", "shapes to run: "+kindIDs()+
 		" (bulk is plain SOAP with auth = \"basic\", bulk-sealed the same resource with NTLM, every message sealed)")
