@@ -254,7 +254,8 @@ func writeSealing(b *strings.Builder, o options, find func(caseKind, int) *caseR
 		return
 	}
 	b.WriteString("## Cost of sealing: ipam_address_spaces, plain (Basic) → sealed (NTLM)\n\n")
-	b.WriteString("Each cell is plain → sealed, both from the same run; the change over all steps in brackets. " +
+	b.WriteString("Each cell is plain → sealed, both measured in this bench run (with -repeat, each side from its own median run); " +
+		"the change over all steps in brackets. " +
 		"NTLM logins: the sealed case's logins, two of its requests each.\n\n")
 	b.WriteString("| N | step | wall | provider CPU | requests | NTLM logins | bytes sent | bytes received | provider peak RSS |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
