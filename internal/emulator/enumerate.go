@@ -27,9 +27,7 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 		return
 	}
 	if req.Mode != "" {
-		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "UnsupportedFeature"},
-			Detail: wsman.FaultDetailBase + "EnumerationMode", WSManCode: wsman.ErrEnumerationModeUnsupported,
-			Reason: "The WS-Management service does not support the specified enumeration mode."})
+		s.writeFault(w, env, wsman.NewFault(wsman.FaultEnumerationModeUnsupported, ""))
 		return
 	}
 	q := &wql.Query{Class: classAddressSp}
@@ -37,9 +35,7 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 	case req.Dialect == "" && strings.TrimSpace(req.Filter) == "":
 		if strings.EqualFold(uri, namespaceWildURI) {
 			// Enumerating a namespace needs a query naming the class (ipam-api.md 4.1).
-			s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "UnsupportedFeature"},
-				Detail: wsman.FaultDetailBase + "FilteringRequired", WSManCode: 0x8033804F,
-				Reason: "The WS-Management service does not support the filter dialect in the request. The filter dialect is the type of filter, such as XPath or WQL."})
+			s.writeFault(w, env, wsman.NewFault(wsman.FaultFilteringRequired, ""))
 			return
 		}
 	case strings.EqualFold(req.Dialect, wsman.DialectWQL):
@@ -48,9 +44,7 @@ func (s *Server) enumerate(ctx context.Context, w http.ResponseWriter, env *wsma
 			return
 		}
 	default:
-		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSEnumeration, Local: "FilterDialectRequestedUnavailable"},
-			WSManCode: wsman.ErrFilterDialectUnavailable, Reason: "The filter dialect (the type associated with the filter) was not supported for this resource.",
-			Message: fmt.Sprintf("supported dialect: %s", wsman.DialectWQL)})
+		s.writeFault(w, env, wsman.NewFault(wsman.FaultFilterDialectUnavailable, "supported dialect: "+wsman.DialectWQL))
 		return
 	}
 	if !strings.EqualFold(q.Class, classAddressSp) {
@@ -174,10 +168,7 @@ func (s *Server) saveEnumeration(items []*wsman.Instance) string {
 }
 
 func invalidContextFault(ctx string) *wsman.Fault {
-	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSEnumeration, Local: "InvalidEnumerationContext"},
-		WSManCode: wsman.ErrInvalidEnumerationContext,
-		Reason:    "The WS-Enumeration context in the enumeration is not valid. Enumeration may have been completed or canceled.",
-		Message:   fmt.Sprintf("unknown or expired enumeration context %q", ctx)}
+	return wsman.NewFault(wsman.FaultInvalidEnumerationContext, fmt.Sprintf("unknown or expired enumeration context %q", ctx))
 }
 
 func (s *Server) pull(w http.ResponseWriter, env *wsman.Envelope) {

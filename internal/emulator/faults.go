@@ -167,13 +167,10 @@ func (b *bufferedResponse) WriteHeader(code int)        { b.status = code }
 // f:WSManFault. That recording is of the shells quota (0x803381A5); past
 // MaxConcurrentOperationsPerUser the code is ERROR_WSMAN_QUOTA_MAX_OPERATIONS (wsmerror.h).
 func quotaFault() *wsman.Fault {
-	const msg = "The WS-Management service cannot process the request. This user is allowed a maximum number of " +
-		"concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user."
-	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "QuotaLimit"},
-		Reason: msg,
-		WmiError: &wsman.WmiError{CIMStatusCode: 27, Message: msg, ErrorType: "HRESULT",
-			MessageID: fmt.Sprintf("HRESULT 0x%08x", wsman.ErrQuotaMaxOperations), ErrorCode: wsman.ErrQuotaMaxOperations,
-			WindowsErrorMessage: msg}}
+	f := wsman.NewFault(wsman.FaultQuotaLimit, "")
+	return f.WithWmiError(&wsman.WmiError{CIMStatusCode: 27, Message: f.Reason, ErrorType: "HRESULT",
+		MessageID: fmt.Sprintf("HRESULT 0x%08x", wsman.ErrQuotaMaxOperations), ErrorCode: wsman.ErrQuotaMaxOperations,
+		WindowsErrorMessage: f.Reason})
 }
 
 // serveAdmin lets a test, a demo or a benchmark drive a running emulator: POST /emulator/faults

@@ -298,15 +298,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 	}
 	env, err := wsman.Parse(body)
 	if err != nil {
-		s.writeFault(w, nil, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "SchemaValidationError"},
-			Reason: "The SOAP XML in the message does not match the corresponding XML schema definition.", WSManCode: 0x80338041,
-			Message: err.Error()})
+		s.writeFault(w, nil, wsman.NewFault(wsman.FaultSchemaValidationError, err.Error()))
 		return "malformed"
 	}
 	if env.Header.MaxEnvelopeSize != 0 && env.Header.MaxEnvelopeSize < minEnvelopeSize {
-		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
-			Detail: wsman.FaultDetailBase + "MinimumEnvelopeLimit", WSManCode: wsman.ErrMinEnvelopeSize,
-			Reason: "The WS-Management service cannot process the request because the envelope size in the request is too small."})
+		s.writeFault(w, env, wsman.NewFault(wsman.FaultMinimumEnvelopeLimit, ""))
 		return "envelope-too-small"
 	}
 	if f := s.takeFault(env.Header.Action); f != nil {
@@ -393,9 +389,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, env *wsman.Env
 		if !strings.EqualFold(h.ResourceURI, addressSpaceURI) {
 			s.writeFault(w, env, resourceNotFound(h.ResourceURI))
 		} else {
-			s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "ActionMismatch"},
-				WSManCode: wsman.ErrActionMismatch,
-				Reason:    "The WS-Management service cannot process the request because the WS-Addressing Action URI in the request is not compatible with the resource."})
+			s.writeFault(w, env, wsman.NewFault(wsman.FaultActionMismatch, ""))
 		}
 		return "bad-action"
 	}
@@ -422,16 +416,11 @@ func readBody(r io.Reader, limit int) ([]byte, error) {
 }
 
 func resourceNotFound(uri string) *wsman.Fault {
-	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSAddressing, Local: "DestinationUnreachable"},
-		Detail: wsman.FaultDetailBase + "InvalidResourceURI", WSManCode: wsman.ErrResourceNotFound,
-		Reason:  "The WS-Management service cannot process the request. The service cannot find the resource identified by the resource URI and selectors.",
-		Message: fmt.Sprintf("The resource URI %q is not served here; this server serves %s.", uri, addressSpaceURI)}
+	return wsman.NewFault(wsman.FaultResourceNotFound, fmt.Sprintf("The resource URI %q is not served here; this server serves %s.", uri, addressSpaceURI))
 }
 
 func encodingLimitFault(msg string) *wsman.Fault {
-	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
-		Detail: wsman.FaultDetailBase + "MaxEnvelopeSize", WSManCode: wsman.ErrEncodingLimit,
-		Reason: "The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit.", Message: msg}
+	return wsman.NewFault(wsman.FaultEncodingLimit, msg)
 }
 
 // cimStatus maps an IPAM failure to the CIM_Error status and WBEM HRESULT a WMI provider raises.
@@ -459,17 +448,12 @@ func providerFault(e *ipam.Error) *wsman.Fault {
 	if e.Name != "" && !strings.Contains(msg, e.Name) {
 		msg = fmt.Sprintf("%s: %s", e.Name, msg)
 	}
-	// s:Reason carries the message too: clients such as pywinrm show only s:Reason/s:Text.
-	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InternalError"},
-		WSManCode: hr, Reason: msg, Message: msg,
-		WmiError: &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("WIN32 %d", e.Code),
-			ErrorCode: e.Code, ErrorType: "MI RESULT"}}
+	return wsman.NewProviderFault(hr, &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("WIN32 %d", e.Code),
+		ErrorCode: e.Code, ErrorType: "MI RESULT"})
 }
 
 func internalFault(err error) *wsman.Fault {
-	return &wsman.Fault{Code: "Receiver", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InternalError"},
-		WSManCode: 0x80338083, Reason: "The WS-Management service cannot process the request. The data source failed to return results for the request.",
-		Message: err.Error()}
+	return wsman.NewFault(wsman.FaultInternalError, err.Error())
 }
 
 func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action string, body wsman.Body) {
@@ -483,10 +467,7 @@ func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action stri
 		return
 	}
 	if limit := req.Header.MaxEnvelopeSize; limit > 0 && len(out) > limit {
-		s.writeFault(w, req, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "EncodingLimit"},
-			Detail: wsman.FaultDetailBase + "MaxEnvelopeSize", WSManCode: wsman.ErrMaxEnvelopeSizeExceeded,
-			Reason:  "The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit.",
-			Message: fmt.Sprintf("The response that the WS-Management service computed (%d bytes) exceeds the maximum envelope size in the request (%d bytes).", len(out), limit)})
+		s.writeFault(w, req, wsman.NewFault(wsman.FaultMaxEnvelopeSize, fmt.Sprintf("The response that the WS-Management service computed (%d bytes) exceeds the maximum envelope size in the request (%d bytes).", len(out), limit)))
 		return
 	}
 	w.Header().Set("Content-Type", wsman.ContentType)
@@ -592,23 +573,17 @@ func (s *Server) invoke(ctx context.Context, w http.ResponseWriter, env *wsman.E
 		}
 		s.respond(w, env, respAction, resp)
 	default:
-		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "ActionMismatch"},
-			WSManCode: wsman.ErrActionMismatch, Reason: "The WS-Management service cannot process the request because the WS-Addressing Action URI in the request is not compatible with the resource.",
-			Message: fmt.Sprintf("%s has no method %s; it has AddProviderAddressSpace, AddCustomerAddressSpace, BulkAddOrUpdateAddressSpace and BulkDeleteAddressSpace.", classAddressSp, in.Method)})
+		s.writeFault(w, env, wsman.NewFault(wsman.FaultActionMismatch, fmt.Sprintf("%s has no method %s; it has AddProviderAddressSpace, AddCustomerAddressSpace, BulkAddOrUpdateAddressSpace and BulkDeleteAddressSpace.", classAddressSp, in.Method)))
 	}
 }
 
 func invalidParameterFault(msg string) *wsman.Fault {
-	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InvalidParameter"},
-		WSManCode: wsman.ErrInvalidParameter, Reason: "The WS-Management service cannot process the request because a parameter for the operation is not valid.",
-		Message: msg}
+	return wsman.NewFault(wsman.FaultInvalidParameter, msg)
 }
 
 func queryFault(status, hr uint32, msg string) *wsman.Fault {
-	return &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSEnumeration, Local: "CannotProcessFilter"},
-		WSManCode: wsman.ErrCannotProcessFilter, Reason: "The data source could not process the filter. The filter might be missing or it might be invalid.",
-		Message:  msg,
-		WmiError: &wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("HRESULT 0x%08x", hr), ErrorCode: hr}}
+	return wsman.NewFault(wsman.FaultCannotProcessFilter, msg).
+		WithWmiError(&wsman.WmiError{CIMStatusCode: status, Message: msg, MessageID: fmt.Sprintf("HRESULT 0x%08x", hr), ErrorCode: hr})
 }
 
 // get answers a WS-Transfer Get of one instance by its InstanceID selector.
@@ -619,10 +594,7 @@ func (s *Server) get(ctx context.Context, w http.ResponseWriter, env *wsman.Enve
 	}
 	id, ok := env.Header.Selector("InstanceID")
 	if !ok || len(env.Header.Selectors) != 1 {
-		s.writeFault(w, env, &wsman.Fault{Code: "Sender", Subcode: wsman.QName{Space: wsman.NSWSMan, Local: "InvalidSelectors"},
-			Detail: wsman.FaultDetailBase + "InsufficientSelectors", WSManCode: wsman.ErrInvalidSelectors,
-			Reason:  "The WS-Management service cannot process the request because the selectors for the resource are not valid.",
-			Message: "select the address space with exactly one selector, InstanceID"})
+		s.writeFault(w, env, wsman.NewFault(wsman.FaultInvalidSelectors, "select the address space with exactly one selector, InstanceID"))
 		return
 	}
 	a, err := s.eng.Get(ctx, id)

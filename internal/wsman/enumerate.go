@@ -1,8 +1,13 @@
 package wsman
 
 import (
+	"context"
+
+	"fmt"
+
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Enumerate is the body of a WS-Enumeration Enumerate request, as WinRM takes it for WQL.
@@ -203,17 +208,59 @@ func ItemSize(in *Instance) (int, error) {
 	return w.b.Len(), w.err
 }
 
-// InstanceBody is a body that is one instance, as in a WS-Transfer GetResponse.
-type InstanceBody struct {
-	Instance *Instance
+// Enumerate runs a WQL query on a namespace resource URI (ending in /*) and calls fn for every
+// instance, pulling page after page. If fn fails or ctx ends early, the enumeration is released.
+func (c *Client) Enumerate(ctx context.Context, resourceURI, query string, fn func(*Instance) error) error {
+	const maxElements = 32000 // WinRM's MaxBatchItems; MaxEnvelopeSize bounds each page anyway
+	env, err := c.Do(ctx, Request{
+		Header:     Header{ResourceURI: resourceURI, Action: ActionEnumerate},
+		Body:       &Enumerate{Dialect: DialectWQL, Filter: query, Optimize: true, MaxElements: maxElements},
+		Idempotent: true,
+	})
+	if err != nil {
+		return err
+	}
+	res, err := env.EnumerationResult()
+	if err != nil {
+		return err
+	}
+	for pages := 1; ; pages++ {
+		for _, in := range res.Items {
+			if err := fn(in); err != nil {
+				c.release(ctx, resourceURI, res)
+				return err
+			}
+		}
+		if res.EndOfSequence || res.Context == "" {
+			return nil
+		}
+		if pages > 1_000_000 {
+			c.release(ctx, resourceURI, res)
+			return fmt.Errorf("wsman: enumeration at %s does not end", c.endpoint)
+		}
+		if err := ctx.Err(); err != nil {
+			c.release(context.WithoutCancel(ctx), resourceURI, res)
+			return err
+		}
+		// A Pull is not repeated: each one consumes its context, so a retry would skip a page.
+		env, err := c.Do(ctx, Request{
+			Header: Header{ResourceURI: resourceURI, Action: ActionPull},
+			Body:   &Pull{Context: res.Context, MaxElements: maxElements},
+		})
+		if err != nil {
+			return err
+		}
+		if res, err = env.EnumerationResult(); err != nil {
+			return err
+		}
+	}
 }
 
-func (b *InstanceBody) writeBody(w *xmlWriter, _ *Header) { w.writeItem(b.Instance) }
-
-// Instance interprets the body as one instance (a GetResponse).
-func (e *Envelope) Instance() (*Instance, error) {
-	if e.Body == nil {
-		return nil, decodeErrorf("empty body where an instance was expected")
+func (c *Client) release(ctx context.Context, resourceURI string, res *EnumerationResult) {
+	if res.EndOfSequence || res.Context == "" {
+		return
 	}
-	return decodeInstance(e.Body), nil
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, _ = c.Do(ctx, Request{Header: Header{ResourceURI: resourceURI, Action: ActionRelease}, Body: &Release{Context: res.Context}})
 }

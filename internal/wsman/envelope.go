@@ -246,3 +246,8 @@ func (h *Header) Selector(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// EmptyBody is a response with nothing in s:Body, such as ReleaseResponse.
+type EmptyBody struct{}
+
+func (EmptyBody) writeBody(*xmlWriter, *Header) {}

@@ -1,6 +1,8 @@
 package wsman
 
 import (
+	"context"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -123,4 +125,17 @@ func ParamSize(name string, in *Instance) (int, error) {
 	var w xmlWriter
 	w.writeProperties("p", []Property{Embedded(name, in)}, 0)
 	return w.b.Len(), w.err
+}
+
+// Invoke calls a class-level (static) CIM method: no SelectorSet, as the IPAM methods need.
+func (c *Client) Invoke(ctx context.Context, resourceURI, method string, params []Property, idempotent bool) (*InvokeOutput, error) {
+	env, err := c.Do(ctx, Request{
+		Header:     Header{ResourceURI: resourceURI, Action: MethodAction(resourceURI, method)},
+		Body:       &InvokeInput{Method: method, Params: params},
+		Idempotent: idempotent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env.InvokeOutput(method)
 }

@@ -1,7 +1,3 @@
-// Package wsman is the generic WS-Management (WinRM) layer: SOAP 1.2 envelopes for WS-Transfer
-// style method invocation, WS-Enumeration, CIM value encoding and SOAP faults, as Windows' WinRM
-// service reads and writes them ([MS-WSMV], DSP0226, DSP0230). It knows nothing of IPAM; both the
-// IPAM client and the emulator build on it.
 package wsman
 
 // XML namespaces of the protocol (MS-WSMV 2.2.1).
