@@ -61,13 +61,31 @@ func TestProviderBlocks(t *testing.T) {
 func TestPlannedCases(t *testing.T) {
 	o := options{sizes: []int{100, 1000, 10000}, maxForEach: 1000, maxSealed: 1000, kinds: allKinds}
 	var got []string
-	for _, c := range plannedCases(o) {
+	for _, c := range plannedCases(o, "") {
 		got = append(got, fmt.Sprintf("%s %d", c.kind.id(), c.n))
 	}
 	want := []string{
 		"bulk-floor 100", "bulk 100", "bulk-sealed 100", "foreach-floor 100", "foreach 100",
 		"bulk-floor 1000", "bulk 1000", "bulk-sealed 1000", "foreach-floor 1000", "foreach 1000",
 		"bulk-floor 10000", "bulk 10000",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("planned\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestPlannedCasesBaseline: a shape of -baseline-cases runs with the baseline right after the
+// current build, at the sizes the current build runs (bulk-sealed still stops at -max-sealed).
+func TestPlannedCasesBaseline(t *testing.T) {
+	o := options{sizes: []int{100, 10000}, maxForEach: 1000, maxSealed: 1000, kinds: allKinds,
+		baseline: "HEAD~1", baselineKinds: []caseKind{kindBulk, kindBulkSealed}}
+	var got []string
+	for _, c := range plannedCases(o, "abc1234") {
+		got = append(got, fmt.Sprintf("%s %d %s", c.kind.id(), c.n, c.baseline))
+	}
+	want := []string{
+		"bulk-floor 100 ", "bulk 100 ", "bulk 100 abc1234", "bulk-sealed 100 ", "bulk-sealed 100 abc1234", "foreach-floor 100 ", "foreach 100 ",
+		"bulk-floor 10000 ", "bulk 10000 ", "bulk 10000 abc1234",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("planned\n%q\nwant\n%q", got, want)

@@ -11,10 +11,19 @@
 // one login, which price what bulk-sealed adds). The results also go to a markdown file and an
 // SVG plot.
 //
+// With -baseline REV, it also builds the provider from that git revision (the tree git archive
+// gives, built with the same go) and runs the provider shapes of -baseline-cases with it too, as
+// cases of their own next to the current build's: same wrapper, same emulator, same run, taking
+// turns with the others under -repeat. An "Against the baseline" section then compares the two
+// step by step. With -report FILE, it writes a self-contained report meant to be committed (what
+// was run, on what, the tables, and how to read them, with no numbers in the fixed text), with
+// its plot beside it.
+//
 // Progress goes to stderr; the table and the Go benchmark output to stdout. Benchmarks are
 // measurements, never assertions, except that each step must exit as expected (the no-op plan 0,
 // the change plan 2) and each provider case must log in as its title says (NTLM for the sealed
-// case, Basic for the others): the bench fails otherwise.
+// case, Basic for the others): the bench fails otherwise. A baseline that does not build fails
+// the bench before anything runs.
 package main
 
 import (
@@ -53,44 +62,92 @@ type options struct {
 	terraform   string
 	goTool      string
 	repeat      int
+	// baseline is the git revision to build and run beside the current build ("" for none),
+	// baselineKinds the shapes that run with it (provider shapes that are also in kinds).
+	baseline      string
+	baselineKinds []caseKind
+	// report is the committed report's path ("" for none); its plot goes beside it.
+	report string
+	// args are the command-line arguments, quoted in the report.
+	args []string
 }
 
-// caseResult is one shape at one size.
+// caseResult is one shape at one size, run with the current build or (baseline set to its
+// short commit) with the baseline build.
 type caseResult struct {
-	kind    caseKind
-	n       int
-	changed int
-	steps   []stepResult
+	kind     caseKind
+	baseline string
+	n        int
+	changed  int
+	steps    []stepResult
+}
+
+// seriesTitle names a shape run with the current build (baseline "") or with the baseline build
+// of that short commit, in tables and the plot.
+func seriesTitle(k caseKind, baseline string) string {
+	if baseline == "" {
+		return k.title()
+	}
+	return k.title() + " — baseline " + baseline
+}
+
+func (c caseResult) title() string { return seriesTitle(c.kind, c.baseline) }
+
+// id names the case's directory and, without dashes, prefixes the names of its address spaces,
+// so that the builds' cases never see each other's in the shared emulator.
+func (c caseResult) id() string {
+	if c.baseline == "" {
+		return c.kind.id()
+	}
+	return c.kind.id() + "-baseline"
 }
 
 func main() { os.Exit(run()) }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
 
-func parseFlags() (options, error) {
-	var o options
-	sizes := flag.String("sizes", "100,1000,10000", "comma-separated N: keys of the bulk shapes, resources of the for_each shapes")
-	flag.IntVar(&o.maxForEach, "max-foreach", 1000, "largest N the for_each shapes (N separate resources) run with")
-	flag.IntVar(&o.maxSealed, "max-sealed", 1000, "largest N bulk-sealed runs with: it takes as long as bulk (2.5 minutes a run at 10000 on 2 CPUs), "+
+// parseArgs reads the command line (without the program name). Errors and -h are written to
+// output; a -h gives flag.ErrHelp.
+func parseArgs(args []string, output io.Writer) (options, error) {
+	o := options{args: args}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: go run ./internal/bench [flags] (make bench BENCH_ARGS='[flags]')\n\n"+
+			"Runs real Terraform over generated configurations against the IPAM emulator and reports wall time, CPU, requests,\n"+
+			"bytes and peak RSS per step. Measurements, never assertions: it fails only when a step exits other than expected.\n\n")
+		fs.PrintDefaults()
+	}
+	sizes := fs.String("sizes", "100,1000,10000", "comma-separated N: keys of the bulk shapes, resources of the for_each shapes")
+	fs.IntVar(&o.maxForEach, "max-foreach", 1000, "largest N the for_each shapes (N separate resources) run with")
+	fs.IntVar(&o.maxSealed, "max-sealed", 1000, "largest N bulk-sealed runs with: it takes as long as bulk (2.5 minutes a run at 10000 on 2 CPUs), "+
 		"and the comparison with plain SOAP is made at 1000")
-	cases := flag.String("cases", "bulk-floor,bulk,bulk-sealed,foreach-floor,foreach", "shapes to run: "+kindIDs()+
+	cases := fs.String("cases", "bulk-floor,bulk,bulk-sealed,foreach-floor,foreach", "shapes to run: "+kindIDs()+
 		" (bulk is plain SOAP with auth = \"basic\", bulk-sealed the same resource with NTLM, every message sealed)")
-	flag.StringVar(&o.out, "out", ".bench/results.md", "markdown file for the results (its directory is created)")
-	flag.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
-	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
-	flag.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
-	flag.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, Terraform's conversion of an address_spaces map, NTLM sealing and login (go test -bench . -benchmem)")
-	flag.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
-	flag.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
-	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
-	flag.StringVar(&o.terraform, "terraform", "terraform", "terraform binary")
-	flag.StringVar(&o.goTool, "go", "go", "go binary (builds the provider, runs the Go benchmarks)")
-	flag.Parse()
+	fs.StringVar(&o.baseline, "baseline", "", "git revision (commit, tag, branch, HEAD~1) to build the provider from as well, with the same go, "+
+		"from the tree git archive gives; the shapes of -baseline-cases run with it too, as cases of their own beside the current build's "+
+		"(same emulator, same run, taking turns under -repeat), and an \"Against the baseline\" section compares them; a baseline that does not build fails the bench before anything runs")
+	baselineCases := fs.String("baseline-cases", "bulk,bulk-sealed", "with -baseline: the provider shapes (of those in -cases) that also run with the baseline build")
+	fs.StringVar(&o.out, "out", ".bench/results.md", "markdown file for the results (its directory is created)")
+	fs.StringVar(&o.svg, "svg", "", "SVG plot of wall times (default: -out with .svg; \"-\" for none)")
+	fs.StringVar(&o.report, "report", "", "also write a self-contained report meant to be committed and linked from the README (e.g. internal/bench/REPORT.md): "+
+		"what was run and on what, the tables, and how to read them; its plot goes beside it with .svg")
+	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
+	fs.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
+	fs.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, Terraform's conversion of an address_spaces map, NTLM sealing and login (go test -bench . -benchmem)")
+	fs.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")
+	fs.StringVar(&o.terraform, "terraform", "terraform", "terraform binary")
+	fs.StringVar(&o.goTool, "go", "go", "go binary (builds the provider and the baseline, runs the Go benchmarks)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
 	if o.repeat < 1 {
 		return o, fmt.Errorf("-repeat %d: run each case at least once", o.repeat)
 	}
-	if flag.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		s = strings.TrimSpace(strings.ReplaceAll(s, "_", ""))
@@ -109,32 +166,91 @@ func parseFlags() (options, error) {
 		return o, errors.New("-sizes names no size")
 	}
 	slices.Sort(o.sizes)
-	for _, c := range strings.Split(*cases, ",") {
+	var err error
+	if o.kinds, err = parseKinds("-cases", *cases); err != nil {
+		return o, err
+	}
+	if len(o.kinds) == 0 {
+		return o, errors.New("-cases names no shape")
+	}
+	if err := parseBaseline(&o, *baselineCases, flagSet(fs, "baseline-cases")); err != nil {
+		return o, err
+	}
+	if o.svg == "" {
+		o.svg = strings.TrimSuffix(o.out, filepath.Ext(o.out)) + ".svg"
+	}
+	if o.report != "" {
+		if filepath.Clean(o.report) == filepath.Clean(o.out) {
+			return o, fmt.Errorf("-report %s is also -out: the report and the results are different files", o.report)
+		}
+		if o.svg != "-" && filepath.Clean(reportSVG(o.report)) == filepath.Clean(o.svg) {
+			return o, fmt.Errorf("-report %s puts its plot at %s, which is also -svg", o.report, o.svg)
+		}
+	}
+	return o, nil
+}
+
+// parseKinds reads a comma-separated list of shape ids, in the order of allKinds, without repeats.
+func parseKinds(flagName, list string) ([]caseKind, error) {
+	var out []caseKind
+	for _, c := range strings.Split(list, ",") {
 		c = strings.TrimSpace(c)
 		if c == "" {
 			continue
 		}
 		i := slices.IndexFunc(allKinds, func(k caseKind) bool { return k.id() == c })
 		if i < 0 {
-			return o, fmt.Errorf("-cases: unknown shape %q (%s)", c, kindIDs())
+			return nil, fmt.Errorf("%s: unknown shape %q (%s)", flagName, c, kindIDs())
 		}
-		if !slices.Contains(o.kinds, allKinds[i]) {
-			o.kinds = append(o.kinds, allKinds[i])
+		if !slices.Contains(out, allKinds[i]) {
+			out = append(out, allKinds[i])
 		}
 	}
-	if len(o.kinds) == 0 {
-		return o, errors.New("-cases names no shape")
+	slices.Sort(out)
+	return out, nil
+}
+
+// parseBaseline checks -baseline and -baseline-cases: the shapes must use the provider, and at
+// least one of them must be in -cases, or the baseline would be built for nothing.
+func parseBaseline(o *options, list string, listSet bool) error {
+	if o.baseline == "" {
+		if listSet {
+			return errors.New("-baseline-cases needs -baseline (the revision to build)")
+		}
+		return nil
 	}
-	slices.Sort(o.kinds)
-	if o.svg == "" {
-		o.svg = strings.TrimSuffix(o.out, filepath.Ext(o.out)) + ".svg"
+	if strings.HasPrefix(o.baseline, "-") {
+		return fmt.Errorf("-baseline %q: a git revision does not start with '-'", o.baseline)
 	}
-	return o, nil
+	kinds, err := parseKinds("-baseline-cases", list)
+	if err != nil {
+		return err
+	}
+	for _, k := range kinds {
+		if !k.usesProvider() {
+			return fmt.Errorf("-baseline-cases: %s runs no provider, so it is the same with either build", k.id())
+		}
+		if slices.Contains(o.kinds, k) {
+			o.baselineKinds = append(o.baselineKinds, k)
+		}
+	}
+	if len(o.baselineKinds) == 0 {
+		return fmt.Errorf("-baseline %s: none of -baseline-cases (%s) is in -cases, so nothing would run with it", o.baseline, list)
+	}
+	return nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // plannedCases lists the cases in run order: by size, then floor before provider, plain before
 // sealed, bulk before for_each, so each size's shapes run side by side and the largest runs last.
-func plannedCases(o options) []caseResult {
+// A shape that runs with the baseline build too has its baseline case (named by short, the
+// baseline's short commit) right after its current one.
+func plannedCases(o options, short string) []caseResult {
 	var out []caseResult
 	for _, n := range o.sizes {
 		for _, k := range o.kinds {
@@ -142,14 +258,20 @@ func plannedCases(o options) []caseResult {
 				continue
 			}
 			out = append(out, caseResult{kind: k, n: n, changed: changedCount(k, n)})
+			if o.baseline != "" && slices.Contains(o.baselineKinds, k) {
+				out = append(out, caseResult{kind: k, baseline: short, n: n, changed: changedCount(k, n)})
+			}
 		}
 	}
 	return out
 }
 
 func run() int {
-	o, err := parseFlags()
-	if err != nil {
+	o, err := parseArgs(os.Args[1:], os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		return 2
 	}
@@ -165,7 +287,14 @@ func run() int {
 		logf("terraform is not on PATH: %v", err)
 		return 1
 	}
-	cases := plannedCases(o)
+	var base revision
+	if o.baseline != "" {
+		if base, err = resolveRevision(ctx, root, o.baseline); err != nil {
+			logf("-baseline: %v", err)
+			return 1
+		}
+	}
+	cases := plannedCases(o, base.short)
 	if len(cases) == 0 {
 		logf("nothing to run: the for_each shapes only run up to -max-foreach %d, bulk-sealed up to -max-sealed %d", o.maxForEach, o.maxSealed)
 		return 2
@@ -194,14 +323,26 @@ func run() int {
 		logf("%v", err)
 		return 1
 	}
+	meta.current = currentBuild(ctx, root, realBin)
+	r := &runner{terraform: o.terraform, providerBin: realBin}
+	if o.baseline != "" {
+		r.baselineBin = filepath.Join(tmp, "baseline", "terraform-provider-ipam")
+		logf("building the baseline %s from git archive into %s", base.named(o.baseline), filepath.Dir(r.baselineBin))
+		if err := buildBaseline(ctx, o.goTool, root, base, r.baselineBin, o.keep); err != nil {
+			logf("%v", err)
+			return 1
+		}
+		meta.baseline = baselineBuild(o.baseline, base, r.baselineBin)
+	}
 	rc := filepath.Join(tmp, "terraform.rc")
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"winipam/ipam\" = %q\n  }\n  direct {}\n}\n", wrapDir)), 0o644); err != nil {
 		logf("%v", err)
 		return 1
 	}
+	r.env = terraformEnv(rc)
 
-	r := &runner{terraform: o.terraform, env: terraformEnv(rc, realBin)}
 	if slices.ContainsFunc(cases, func(c caseResult) bool { return c.kind.usesProvider() }) {
+		// The current build's emulator serves both builds' cases.
 		logf("starting the emulator (latency %s, database %s)", o.latency, filepath.Join(tmp, "ipam.db"))
 		emu, err := startEmulator(realBin, tmp, o.latency, "bench", "bench-"+randomHex(8))
 		if err != nil {
@@ -228,11 +369,11 @@ func run() int {
 				break
 			}
 			c := &cases[i]
-			label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.kind.title(), c.n)
+			label := fmt.Sprintf("[%d/%d] %s, N=%d", i+1, len(cases), c.title(), c.n)
 			if o.repeat > 1 {
 				label += fmt.Sprintf(" (run %d/%d)", rep, o.repeat)
 			}
-			run := caseResult{kind: c.kind, n: c.n, changed: c.changed}
+			run := caseResult{kind: c.kind, baseline: c.baseline, n: c.n, changed: c.changed}
 			if err := runCase(ctx, o, r, tmp, &run, label); err != nil {
 				logf("%s: %v", label, err)
 				failed = true
@@ -269,6 +410,12 @@ func run() int {
 	if err := writeResults(o, cases, report, goOut); err != nil {
 		logf("%v", err)
 		failed = true
+	}
+	if o.report != "" {
+		if err := writeReport(meta, o, cases, goOut); err != nil {
+			logf("%v", err)
+			failed = true
+		}
 	}
 	switch {
 	case interrupted:
@@ -308,7 +455,7 @@ func medianSteps(runs []caseResult) []stepResult {
 
 // runCase runs a case's steps in its own directory, under the case time limit.
 func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResult, label string) error {
-	dir := filepath.Join(tmp, "cases", fmt.Sprintf("%s-%d", c.kind.id(), c.n))
+	dir := filepath.Join(tmp, "cases", fmt.Sprintf("%s-%d", c.id(), c.n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -318,7 +465,12 @@ func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResul
 		cctx, cancel = context.WithTimeout(ctx, o.caseTimeout)
 		defer cancel()
 	}
-	prefix := fmt.Sprintf("%s%d", strings.ReplaceAll(c.kind.id(), "-", ""), c.n)
+	// The builds' cases share the emulator: their names differ by the prefix.
+	prefix := fmt.Sprintf("%s%d", strings.ReplaceAll(c.id(), "-", ""), c.n)
+	bin := r.providerBin
+	if c.baseline != "" {
+		bin = r.baselineBin
+	}
 	conn := emulatorConn{}
 	if r.emu != nil {
 		conn = r.emu.conn
@@ -336,7 +488,7 @@ func runCase(ctx context.Context, o options, r *runner, tmp string, c *caseResul
 			}
 		}
 		logf("%s: %s ...", label, st.name)
-		res := r.run(cctx, dir, idx, st)
+		res := r.run(cctx, dir, idx, st, bin)
 		if res.problem == "" && r.emu != nil {
 			res.problem = authProblem(c.kind, res)
 		}
@@ -396,8 +548,7 @@ func repoRoot() (string, error) {
 		return "", err
 	}
 	for d := dir; ; d = filepath.Dir(d) {
-		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil &&
-			strings.Contains(string(data), "module github.com/winipam/terraform-provider-ipam\n") {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && declaresModule(data) {
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
@@ -406,10 +557,11 @@ func repoRoot() (string, error) {
 	}
 }
 
-func goBuild(ctx context.Context, goTool, root, out, pkg string) error {
+// goBuild builds pkg of the module in dir into out, with extra environment settings.
+func goBuild(ctx context.Context, goTool, dir, out, pkg string, env ...string) error {
 	cmd := exec.CommandContext(ctx, goTool, "build", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go build %s: %w", pkg, err)
@@ -417,11 +569,12 @@ func goBuild(ctx context.Context, goTool, root, out, pkg string) error {
 	return nil
 }
 
-// terraformEnv is the environment of every terraform command: the bench's CLI configuration
-// (dev_overrides to the wrapper; never terraform init), no checkpoint calls, and none of the
+// terraformEnv is the environment of every terraform command (the runner adds the provider binary
+// the wrapper starts): the bench's CLI configuration (dev_overrides to the wrapper; never
+// terraform init), no checkpoint calls, and none of the
 // caller's TF_CLI_ARGS, TF_LOG or IPAM_* settings, which would change what is measured (an
 // IPAM_AUTH=basic would quietly make the sealed case plain).
-func terraformEnv(rc, realBin string) []string {
+func terraformEnv(rc string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "TF_CLI_ARGS") || strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") ||
@@ -430,8 +583,7 @@ func terraformEnv(rc, realBin string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"IPAM_BENCH_PROVIDER_BIN="+realBin)
+	return append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 }
 
 func randomHex(n int) string {
@@ -440,12 +592,15 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// meta describes the machine and tools, for the report.
+// meta describes the machine, tools and builds, for the report.
 type meta struct {
 	date, terraform, goVersion, platform string
 	loadStart, loadEnd                   string
 	cpus                                 int
 	total                                time.Duration
+	// current and baseline say what the provider binaries were built from (baseline empty
+	// without -baseline).
+	current, baseline buildInfo
 }
 
 func collectMeta(ctx context.Context, o options) meta {

@@ -59,9 +59,13 @@ type runner struct {
 	terraform string
 	env       []string
 	emu       *emulator // nil when no provider case runs
+	// providerBin is the current build, baselineBin the baseline's ("" without -baseline): the
+	// wrapper that dev_overrides names starts the one a command is given.
+	providerBin, baselineBin string
 }
 
-func (r *runner) run(ctx context.Context, dir string, idx int, st step) stepResult {
+// run runs one step, with the wrapper starting providerBin.
+func (r *runner) run(ctx context.Context, dir string, idx int, st step, providerBin string) stepResult {
 	res := stepResult{name: st.name, ran: true}
 	rssFile := filepath.Join(dir, fmt.Sprintf("rss-%d.txt", idx))
 	// The wrapper appends a line per provider process; an earlier run of the step (-repeat) left its own.
@@ -89,7 +93,7 @@ func (r *runner) run(ctx context.Context, dir string, idx int, st step) stepResu
 
 	cmd := exec.CommandContext(ctx, r.terraform, st.args...)
 	cmd.Dir = dir
-	cmd.Env = append(append([]string{}, r.env...), "IPAM_BENCH_RSS_FILE="+rssFile)
+	cmd.Env = append(append([]string{}, r.env...), "IPAM_BENCH_PROVIDER_BIN="+providerBin, "IPAM_BENCH_RSS_FILE="+rssFile)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// On the case's time limit, interrupt Terraform as Ctrl-C would (it finishes what is in
 	// flight and saves state), and kill it if it takes more than a minute to do so.
