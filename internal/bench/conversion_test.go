@@ -19,7 +19,8 @@ import (
 // provider sees it: convert the configured object of N entries to the attribute's map type, with
 // go-cty's convert (Terraform 1.11.4 links v1.16.0; its unification is the same in the version this
 // module resolves). Terraform converts once per validation, plan and apply; the terraform_data
-// floor of make bench does not (its input is dynamic).
+// floor of make bench does not (its input is dynamic). It skips when the framework provider has no
+// such map nested attribute to take the type from (a dynamic address_spaces is not converted).
 func BenchmarkTerraformMapConversion(b *testing.B) {
 	want := cty.Map(addressSpacesItemType(b))
 	for _, n := range []int{500, 1000, 2000, 4000} {
@@ -68,7 +69,9 @@ func addressSpacesItemType(tb testing.TB) cty.Type {
 		r.Schema(ctx, resource.SchemaRequest{}, &resp)
 		nested, ok := resp.Schema.Attributes["address_spaces"].(schema.MapNestedAttribute)
 		if !ok {
-			tb.Fatalf("address_spaces is a %T, not a map nested attribute", resp.Schema.Attributes["address_spaces"])
+			// A dynamic attribute, say: Terraform then takes the configured value as it is, and
+			// this conversion is a cost the design does not pay.
+			tb.Skipf("address_spaces is a %T, not a map nested attribute: Terraform converts it to no map type", resp.Schema.Attributes["address_spaces"])
 		}
 		atys := map[string]cty.Type{}
 		var optional []string
@@ -87,6 +90,6 @@ func addressSpacesItemType(tb testing.TB) cty.Type {
 		}
 		return cty.ObjectWithOptionalAttrs(atys, optional)
 	}
-	tb.Fatal("the provider has no ipam_address_spaces resource")
+	tb.Skip("the framework provider lists no ipam_address_spaces resource, so there is no schema to take the map type from")
 	return cty.NilType
 }
