@@ -28,10 +28,6 @@ func (e *engine) setFailItem(match func(string) bool) {
 	e.failItem.Store(&match)
 }
 
-// builtinCustomFields are the custom fields IPAM itself defines; Tenant, VMNetwork and
-// IsolationMethod are read from them (MS-IPAMM2 3.1.1.1.33), so CustomConfiguration may not name them.
-var builtinCustomFields = []string{"Tenant", "VmNetwork", "IsolationMethod"}
-
 // patch is one address space as a bulk call carries it: nil fields were not sent and stay as they
 // are on update.
 type patch struct {
@@ -76,12 +72,10 @@ func (e *engine) checked(ctx context.Context, tx *txn, a *ipam.AddressSpace, sel
 		return none, err
 	}
 	for _, k := range a.CustomConfiguration.Names() {
-		for _, b := range builtinCustomFields {
-			if strings.EqualFold(k, b) {
-				return none, invalid(a.Name, "the custom field %q is built in; set it through the %s property, not CustomConfiguration", k, b)
-			}
+		if b, builtin := ipam.BuiltinCustomField(k); builtin {
+			return none, invalid(a.Name, "the custom field %q is built in; set it through the %s property, not CustomConfiguration", k, b)
 		}
-		if _, ok := fields[nameKey(k)]; !ok {
+		if _, ok := fields[ipam.NameKey(k)]; !ok {
 			// MS-IPAMM2 3.1.4.6 ValidateCustomFieldValues: the field must exist.
 			return none, invalid(a.Name, "the custom field %q is not defined in IPAM", k)
 		}

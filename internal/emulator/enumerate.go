@@ -105,7 +105,7 @@ func indexedLookup(q *wql.Query) (string, []any) {
 		args := make([]any, len(keys))
 		for i, k := range keys {
 			if c.prop == "Name" {
-				k = nameKey(k)
+				k = ipam.NameKey(k)
 			}
 			args[i] = k
 		}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
 	"github.com/winipam/terraform-provider-ipam/internal/testkdc"
@@ -202,8 +203,12 @@ func TestKerberosLogin(t *testing.T) {
 		cl := kerberosClient(t, kdc, endpoint, testkdc.User+"@"+testkdc.Realm, kdc.Password, testkdc.OtherSPN)
 		_, err := cl.GetByName(ctx, "krb-provider")
 		var he *wsman.HTTPError
-		if !errors.As(err, &he) || he.Status != http.StatusUnauthorized || !strings.Contains(err.Error(), "service principal") {
-			t.Fatalf("error %v, want HTTP 401 with a hint about the service principal", err)
+		if !errors.As(err, &he) || he.Status != http.StatusUnauthorized || !strings.Contains(err.Error(), "the credentials were refused") {
+			t.Fatalf("error %v, want HTTP 401", err)
+		}
+		// What the provider's advice about the realm and the service principal rests on.
+		if f, _ := failure.Of(err); f.Kind != failure.KindCredentialsRefused || f.Auth != wsman.AuthKerberos {
+			t.Fatalf("facts %+v", f)
 		}
 	})
 
@@ -253,8 +258,11 @@ func TestKerberosLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = wmi.New(ws).GetByName(ctx, "krb-provider")
-		if err == nil || !strings.Contains(err.Error(), "no KDC of the realm answered") || !strings.Contains(err.Error(), conf) {
+		if err == nil || !strings.Contains(err.Error(), "no KDC of the realm answered") {
 			t.Fatalf("error %v", err)
+		}
+		if f, _ := failure.Of(err); f.Kind != failure.KindKerberosNoKDC || f.Krb5Conf != conf || f.Realm != testkdc.Realm || !f.NotActed {
+			t.Fatalf("facts %+v", f)
 		}
 	})
 }

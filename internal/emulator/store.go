@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite, so releases build with CGO_ENABLED=0
 
@@ -21,7 +20,7 @@ CREATE TABLE IF NOT EXISTS address_spaces (
 	record_id          INTEGER PRIMARY KEY AUTOINCREMENT,
 	instance_id        TEXT NOT NULL UNIQUE,
 	name               TEXT NOT NULL,
-	name_key           TEXT NOT NULL UNIQUE,
+	name_key           TEXT NOT NULL UNIQUE, -- ipam.NameKey(name): names are unique ignoring case
 	type               INTEGER NOT NULL CHECK (type IN (0, 1)),
 	is_default         INTEGER NOT NULL DEFAULT 0,
 	owner              TEXT NOT NULL DEFAULT '',
@@ -81,7 +80,7 @@ func (s *store) provision(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx,
 		`INSERT INTO address_spaces (instance_id, name, name_key, type, is_default, description)
 		 SELECT ?, ?, ?, 0, 1, 'Default provider address space' WHERE NOT EXISTS (SELECT 1 FROM address_spaces WHERE is_default = 1)`,
-		newInstanceID(), ipam.DefaultProviderName, nameKey(ipam.DefaultProviderName))
+		newInstanceID(), ipam.DefaultProviderName, ipam.NameKey(ipam.DefaultProviderName))
 	return err
 }
 
@@ -210,7 +209,7 @@ func queryOne(ctx context.Context, q querier, where string, args ...any) (*row, 
 }
 
 func byName(ctx context.Context, q querier, name string) (*row, error) {
-	return queryOne(ctx, q, "WHERE a.name_key = ?", nameKey(name))
+	return queryOne(ctx, q, "WHERE a.name_key = ?", ipam.NameKey(name))
 }
 
 func byInstanceID(ctx context.Context, q querier, id string) (*row, error) {
@@ -221,7 +220,7 @@ func insertRow(ctx context.Context, tx *txn, a *ipam.AddressSpace, providerID sq
 	res, err := tx.ExecContext(ctx, `INSERT INTO address_spaces
 		(instance_id, name, name_key, type, owner, description, provider_record_id, tenant, vm_network, isolation_method, custom_config)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.InstanceID, a.Name, nameKey(a.Name), int(a.Type), a.Owner, a.Description, providerID,
+		a.InstanceID, a.Name, ipam.NameKey(a.Name), int(a.Type), a.Owner, a.Description, providerID,
 		a.Tenant, a.VMNetwork, a.IsolationMethod, a.CustomConfiguration.String())
 	if err != nil {
 		return 0, err
@@ -232,7 +231,7 @@ func insertRow(ctx context.Context, tx *txn, a *ipam.AddressSpace, providerID sq
 func updateRow(ctx context.Context, tx *txn, recordID int64, a *ipam.AddressSpace, providerID sql.NullInt64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE address_spaces SET name = ?, name_key = ?, owner = ?, description = ?,
 		provider_record_id = ?, tenant = ?, vm_network = ?, isolation_method = ?, custom_config = ? WHERE record_id = ?`,
-		a.Name, nameKey(a.Name), a.Owner, a.Description, providerID, a.Tenant, a.VMNetwork, a.IsolationMethod,
+		a.Name, ipam.NameKey(a.Name), a.Owner, a.Description, providerID, a.Tenant, a.VMNetwork, a.IsolationMethod,
 		a.CustomConfiguration.String(), recordID)
 	return err
 }
@@ -270,16 +269,13 @@ func (s *store) defineCustomFields(ctx context.Context, names []string) error {
 	return s.tx(ctx, func(tx *txn) error {
 		for _, n := range names {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO custom_fields (name_key, name) VALUES (?, ?)
-				ON CONFLICT(name_key) DO UPDATE SET name = excluded.name`, nameKey(n), n); err != nil {
+				ON CONFLICT(name_key) DO UPDATE SET name = excluded.name`, ipam.NameKey(n), n); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 }
-
-// nameKey is the case-folded name that uniqueness is checked on: IPAM compares names ignoring case.
-func nameKey(name string) string { return strings.ToLower(name) }
 
 // newInstanceID makes an InstanceID. Windows' format is undocumented (ipam-api.md 1.6) and clients
 // must treat it as opaque; the emulator uses a braced GUID that survives renames.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Type is MSFT_IPAM_AddressSpace.Type, a uint16 on the wire.
@@ -126,8 +128,42 @@ type AddressSpace struct {
 }
 
 // SameName reports whether two address-space names denote the same object: IPAM compares names
-// case-insensitively.
+// case-insensitively. Custom field names compare the same way.
 func SameName(a, b string) bool { return strings.EqualFold(a, b) }
+
+// NameKey returns the key a name is filed under: two names share a key exactly when SameName holds
+// (strings.ToLower is not that: it keeps 'ſ' and 's' apart and merges 'İ' with 'i', which
+// strings.EqualFold does the other way round). Each rune becomes one member of its simple
+// case-folding orbit, the lower-case one where the orbit has it, so an ASCII name's key is its
+// lower case.
+func NameKey(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for _, r := range name {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	lower := unicode.ToLower(least)
+	for f := unicode.SimpleFold(least); f != least; f = unicode.SimpleFold(f) {
+		if f == lower {
+			return lower
+		}
+	}
+	return least
+}
 
 // OperationStatus is one MSFT_IPAM_OperationStatus: the outcome of one item of a bulk call.
 type OperationStatus struct {

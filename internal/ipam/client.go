@@ -1,6 +1,11 @@
 package ipam
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/winipam/terraform-provider-ipam/internal/wql"
+)
 
 // Client is what the provider needs from an IPAM server. The WS-Management implementation talks
 // to a real Windows Server or to the emulator; tests may substitute another.
@@ -34,4 +39,19 @@ type Filter struct {
 	NameLike    string
 	Names       []string
 	InstanceIDs []string
+}
+
+// CheckNamePattern reports whether a Filter.NameLike pattern can be sent and run: WMI reads no
+// escapes inside a LIKE literal ([MS-WMI] 2.2.1), so a pattern that holds both quote characters
+// cannot be written, and one WQL cannot parse (an unclosed '[') would fail on the server. The
+// pattern is checked in the query it goes into.
+func CheckNamePattern(pattern string) error {
+	lit, err := wql.QuoteLike(pattern)
+	if err == nil {
+		_, err = wql.Parse("SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE " + lit)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 )
 
 // CustomConfiguration is the CustomConfiguration property as a map of custom-field name to value.
@@ -110,7 +109,7 @@ func (c CustomConfiguration) Validate() error {
 		case strings.TrimSpace(v) != v:
 			return fmt.Errorf("%w: value of custom field %q has leading or trailing blanks", ErrInvalid, k)
 		}
-		key := foldKey(k)
+		key := NameKey(k)
 		if prev, dup := seen[key]; dup {
 			return fmt.Errorf("%w: custom fields %q and %q differ only in case", ErrInvalid, prev, k)
 		}
@@ -119,21 +118,20 @@ func (c CustomConfiguration) Validate() error {
 	return nil
 }
 
-// foldKey maps s to a key that two names share exactly when strings.EqualFold treats them as
-// equal (the comparison that lookup, Get, Equal and ParseCustomConfiguration use): each rune becomes the
-// smallest rune of its simple case-folding orbit. strings.ToLower is not that: it keeps 'ſ' and 's'
-// apart and merges 'İ' with 'i', which EqualFold does the other way round.
-func foldKey(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
+// BuiltinCustomFields are the custom fields IPAM itself defines: Tenant, VMNetwork and
+// IsolationMethod are read from them (MS-IPAMM2 3.1.1.1.33), so CustomConfiguration may not name
+// them. The spelling is IPAM's.
+var BuiltinCustomFields = []string{"Tenant", "VmNetwork", "IsolationMethod"}
+
+// BuiltinCustomField returns IPAM's spelling of a built-in custom field, matched ignoring case, or
+// false when name is not one.
+func BuiltinCustomField(name string) (string, bool) {
+	for _, b := range BuiltinCustomFields {
+		if SameName(name, b) {
+			return b, true
 		}
-		b.WriteRune(m)
 	}
-	return b.String()
+	return "", false
 }
 
 // Equal reports whether two configurations hold the same fields (names compared ignoring case)

@@ -472,19 +472,20 @@ func FuzzCustomConfigurationRoundTrip(f *testing.F) {
 	})
 }
 
-// foldKey must merge exactly the names strings.EqualFold merges, since Validate uses it to refuse
-// what ParseCustomConfiguration would refuse as a name given twice.
-func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
+// NameKey must merge exactly the names strings.EqualFold merges, since Validate uses it to refuse
+// what ParseCustomConfiguration would refuse as a name given twice, and the emulator files names
+// under it.
+func TestNameKeyAgreesWithEqualFold(t *testing.T) {
 	t.Parallel()
 	for r := rune(0); r <= unicode.MaxRune; r++ {
 		s := string(r)
-		k := foldKey(s)
+		k := NameKey(s)
 		if !strings.EqualFold(s, k) {
-			t.Fatalf("foldKey(%q) = %q, which strings.EqualFold does not match", s, k)
+			t.Fatalf("NameKey(%q) = %q, which strings.EqualFold does not match", s, k)
 		}
 		// Every member of r's orbit maps to the same key.
-		if f := string(unicode.SimpleFold(r)); foldKey(f) != k {
-			t.Fatalf("foldKey(%q) = %q but foldKey(%q) = %q", s, k, f, foldKey(f))
+		if f := string(unicode.SimpleFold(r)); NameKey(f) != k {
+			t.Fatalf("NameKey(%q) = %q but NameKey(%q) = %q", s, k, f, NameKey(f))
 		}
 	}
 	tests := []struct {
@@ -501,9 +502,13 @@ func TestFoldKeyAgreesWithEqualFold(t *testing.T) {
 		{"a", "ab"},
 		{"\u01c4", "\u01c5"},
 	}
+	// An ASCII name's key is its lower case, as the emulator's databases have always stored it.
+	if got := NameKey("DC-West_01"); got != "dc-west_01" {
+		t.Errorf("NameKey(DC-West_01) = %q", got)
+	}
 	for _, tt := range tests {
-		if got, want := foldKey(tt.a) == foldKey(tt.b), strings.EqualFold(tt.a, tt.b); got != want {
-			t.Errorf("foldKey(%q) == foldKey(%q) is %v, but strings.EqualFold says %v", tt.a, tt.b, got, want)
+		if got, want := NameKey(tt.a) == NameKey(tt.b), strings.EqualFold(tt.a, tt.b); got != want {
+			t.Errorf("NameKey(%q) == NameKey(%q) is %v, but strings.EqualFold says %v", tt.a, tt.b, got, want)
 		}
 	}
 }

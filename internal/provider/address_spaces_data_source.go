@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wql"
 )
 
 var (
@@ -71,18 +69,13 @@ func (likePatternValidator) ValidateString(_ context.Context, req validator.Stri
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	// The pattern is checked exactly as it will be sent: quoted as WMI reads a LIKE literal (no
-	// escapes inside it, [MS-WMI] 2.2.1), into the query the client builds.
+	// The pattern is checked as the client will send it (ipam.CheckNamePattern).
 	pattern := req.ConfigValue.ValueString()
-	_, err := wql.QuoteLike(pattern)
-	if err == nil {
-		_, err = wql.Parse(wmi.Query(ipam.Filter{NameLike: pattern}))
-	}
-	if err != nil {
+	if err := ipam.CheckNamePattern(pattern); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid name pattern",
-			fmt.Sprintf("%q is not a valid WQL LIKE pattern: %v. Use %% for any run of characters, _ for one character "+
+			fmt.Sprintf("%q is not a valid WQL LIKE pattern: %s. Use %% for any run of characters, _ for one character "+
 				"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
-				"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, err))
+				"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, trimKind(err)))
 	}
 }
 
@@ -160,7 +153,7 @@ func (d *addressSpacesDataSource) Read(ctx context.Context, req datasource.ReadR
 			"\n\nCheck the provider's connection settings and that the account may read IPAM address spaces.")
 		return
 	}
-	tflog.Debug(ctx, "listed address spaces", map[string]any{"query": wmi.Query(f), "count": len(list)})
+	tflog.Debug(ctx, "listed address spaces", map[string]any{"count": len(list)})
 	state.AddressSpaces = make([]addressSpaceDataModel, len(list))
 	state.Names = make([]types.String, len(list))
 	for i := range list {

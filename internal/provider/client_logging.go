@@ -14,23 +14,26 @@ import (
 // WS-Management requests behind it are in the "wsman" subsystem.
 const subsystemIPAM = "ipam"
 
-// loggedClient logs every IPAM call of the client it wraps.
+// loggedClient logs every IPAM call of the client it wraps, and puts the provider's advice on the
+// failures below IPAM that it returns (advice.go).
 type loggedClient struct {
 	next ipam.Client
 }
 
 var _ ipam.Client = loggedClient{}
 
-func logCall(ctx context.Context, method string, start time.Time, fields map[string]any, err error) {
+// logCall logs a call and returns its error with the provider's advice.
+func logCall(ctx context.Context, method string, start time.Time, fields map[string]any, err error) error {
 	ctx = tflog.NewSubsystem(ctx, subsystemIPAM, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_IPAM", subsystemIPAM))
 	fields["method"] = method
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	if err != nil {
 		fields["error"] = err.Error()
 		tflog.SubsystemDebug(ctx, subsystemIPAM, "IPAM call failed", fields)
-		return
+		return withAdvice(err)
 	}
 	tflog.SubsystemDebug(ctx, subsystemIPAM, "IPAM call", fields)
+	return nil
 }
 
 func failedItems(results []error) int {
@@ -46,48 +49,48 @@ func failedItems(results []error) int {
 func (c loggedClient) AddProviderAddressSpace(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	start := time.Now()
 	out, err := c.next.AddProviderAddressSpace(ctx, a)
-	logCall(ctx, "AddProviderAddressSpace", start, map[string]any{"name": a.Name}, err)
+	err = logCall(ctx, "AddProviderAddressSpace", start, map[string]any{"name": a.Name}, err)
 	return out, err
 }
 
 func (c loggedClient) AddCustomerAddressSpace(ctx context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	start := time.Now()
 	out, err := c.next.AddCustomerAddressSpace(ctx, a)
-	logCall(ctx, "AddCustomerAddressSpace", start, map[string]any{"name": a.Name}, err)
+	err = logCall(ctx, "AddCustomerAddressSpace", start, map[string]any{"name": a.Name}, err)
 	return out, err
 }
 
 func (c loggedClient) BulkAddOrUpdate(ctx context.Context, items []ipam.AddressSpace) ([]error, error) {
 	start := time.Now()
 	results, err := c.next.BulkAddOrUpdate(ctx, items)
-	logCall(ctx, "BulkAddOrUpdateAddressSpace", start, map[string]any{"items": len(items), "failed_items": failedItems(results)}, err)
-	return results, err
+	err = logCall(ctx, "BulkAddOrUpdateAddressSpace", start, map[string]any{"items": len(items), "failed_items": failedItems(results)}, err)
+	return withAdviceEach(results), err
 }
 
 func (c loggedClient) BulkDelete(ctx context.Context, items []ipam.AddressSpace) ([]error, error) {
 	start := time.Now()
 	results, err := c.next.BulkDelete(ctx, items)
-	logCall(ctx, "BulkDeleteAddressSpace", start, map[string]any{"items": len(items), "failed_items": failedItems(results)}, err)
-	return results, err
+	err = logCall(ctx, "BulkDeleteAddressSpace", start, map[string]any{"items": len(items), "failed_items": failedItems(results)}, err)
+	return withAdviceEach(results), err
 }
 
 func (c loggedClient) Get(ctx context.Context, instanceID string) (*ipam.AddressSpace, error) {
 	start := time.Now()
 	out, err := c.next.Get(ctx, instanceID)
-	logCall(ctx, "Get", start, map[string]any{"instance_id": instanceID}, err)
+	err = logCall(ctx, "Get", start, map[string]any{"instance_id": instanceID}, err)
 	return out, err
 }
 
 func (c loggedClient) GetByName(ctx context.Context, name string) (*ipam.AddressSpace, error) {
 	start := time.Now()
 	out, err := c.next.GetByName(ctx, name)
-	logCall(ctx, "GetByName", start, map[string]any{"name": name}, err)
+	err = logCall(ctx, "GetByName", start, map[string]any{"name": name}, err)
 	return out, err
 }
 
 func (c loggedClient) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, error) {
 	start := time.Now()
 	out, err := c.next.List(ctx, f)
-	logCall(ctx, "List", start, map[string]any{"results": len(out)}, err)
+	err = logCall(ctx, "List", start, map[string]any{"results": len(out)}, err)
 	return out, err
 }

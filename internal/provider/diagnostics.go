@@ -3,33 +3,12 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
-
-// refusedBeforeActing reports a failure that left IPAM untouched: no ticket, a refused login, or
-// a request that never left.
-func refusedBeforeActing(err error) bool {
-	var (
-		ke *wsman.KerberosError
-		he *wsman.HTTPError
-		te *wsman.TransportError
-	)
-	switch {
-	case errors.As(err, &ke):
-		return true
-	case errors.As(err, &he):
-		return he.Status == http.StatusUnauthorized
-	case errors.As(err, &te):
-		return te.NotSent
-	}
-	return false
-}
 
 // trimKind drops the "invalid: " a sentinel-wrapped error starts with.
 func trimKind(err error) string {
@@ -39,8 +18,6 @@ func trimKind(err error) string {
 	}
 	return msg
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 
 // errorDiagnostic turns a failed IPAM call into a diagnostic with a short summary and a detail that
 // says what to do.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -48,7 +49,7 @@ func (f *parseCustomConfigurationFunction) Definition(_ context.Context, _ funct
 			"names, values and separators are dropped and empty segments are skipped; a segment without `=`, an empty " +
 			"name, a value containing `=` or `;`, or two names that differ only in case is an error. An empty string " +
 			"gives an empty map. `provider::ipam::format_custom_configuration` turns the result back into the canonical " +
-			"form of the string. The built-in fields `Tenant`, `VmNetwork` and `IsolationMethod` are accepted here, but " +
+			"form of the string. The built-in fields " + codeList(ipam.BuiltinCustomFields) + " are accepted here, but " +
 			"the resources take them as their own attributes, not in `custom_configuration`.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
@@ -128,4 +129,16 @@ func (f *formatCustomConfigurationFunction) Run(ctx context.Context, req functio
 		return
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, cc.String()))
+}
+
+// codeList writes names as Markdown code, joined the way a sentence lists them: `a`, `b` and `c`.
+func codeList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "`" + n + "`"
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
 }

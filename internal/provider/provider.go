@@ -25,7 +25,6 @@ import (
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
 var (
@@ -105,7 +104,7 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				MarkdownDescription: "Authentication: `ntlm` (default; what a Windows Server accepts as it ships), `kerberos` " +
 					"(both seal every message over `http://`), `basic` (local accounts; off on Windows by default, and over " +
 					"`http://` only with `allow_unencrypted`) or `certificate` (HTTPS only). Environment: `IPAM_AUTH`.",
-				Validators: []validator.String{stringvalidator.OneOf(wsman.AuthNTLM, wsman.AuthBasic, wsman.AuthKerberos, wsman.AuthCertificate)},
+				Validators: []validator.String{stringvalidator.OneOf(wmi.AuthSchemes...)},
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
@@ -145,15 +144,15 @@ func (p *ipamProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"max_concurrent_requests": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Cap on requests in flight from this provider instance (WinRM has per-user "+
-					"quotas). Default %d. Environment: `IPAM_MAX_CONCURRENT_REQUESTS`.", wsman.DefaultMaxConcurrent),
+					"quotas). Default %d. Environment: `IPAM_MAX_CONCURRENT_REQUESTS`.", wmi.DefaultMaxConcurrent),
 				Validators: []validator.Int64{int64validator.Between(1, 1000)},
 			},
 			"max_envelope_size": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Largest SOAP envelope sent or accepted, in bytes. Default %d (Windows' "+
 					"default `MaxEnvelopeSizekb` is 500); bulk calls are split to fit. Environment: `IPAM_MAX_ENVELOPE_SIZE`.",
-					wsman.DefaultMaxEnvelopeSize),
-				Validators: []validator.Int64{int64validator.Between(8192, 1<<30)},
+					wmi.DefaultMaxEnvelopeSize),
+				Validators: []validator.Int64{int64validator.Between(wmi.MinMaxEnvelopeSize, 1<<30)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -246,7 +245,7 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wc := wsman.Config{
+	wc := wmi.Config{
 		Endpoint:      setting(cfg.Endpoint, "IPAM_ENDPOINT"),
 		Username:      setting(cfg.Username, "IPAM_USERNAME"),
 		Password:      setting(cfg.Password, "IPAM_PASSWORD"),
@@ -279,7 +278,7 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		}
 	}
 	if cfg.Kerberos != nil {
-		wc.Kerberos = wsman.KerberosConfig{Realm: cfg.Kerberos.Realm.ValueString(), Krb5Conf: cfg.Kerberos.Krb5Conf.ValueString(), SPN: cfg.Kerberos.SPN.ValueString()}
+		wc.Kerberos = wmi.KerberosConfig{Realm: cfg.Kerberos.Realm.ValueString(), Krb5Conf: cfg.Kerberos.Krb5Conf.ValueString(), SPN: cfg.Kerberos.SPN.ValueString()}
 	}
 	if wc.Kerberos.Realm == "" {
 		wc.Kerberos.Realm = os.Getenv("IPAM_KERBEROS_REALM")
@@ -292,13 +291,13 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ws, err := wsman.NewClient(wc)
+	wmiClient, err := wmi.NewClient(wc)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot configure the IPAM provider", err.Error())
+		resp.Diagnostics.AddError("Cannot configure the IPAM provider", withAdvice(err).Error())
 		return
 	}
-	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": ws.Endpoint(), "auth": strings.ToLower(wc.Auth)})
-	client := loggedClient{next: wmi.New(ws)}
+	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": wmiClient.Endpoint(), "auth": strings.ToLower(wc.Auth)})
+	client := loggedClient{next: wmiClient}
 	resp.ResourceData, resp.DataSourceData = ipam.Client(client), ipam.Client(client)
 }
 

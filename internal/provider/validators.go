@@ -124,11 +124,9 @@ func (customConfigurationValidator) ValidateMap(ctx context.Context, req validat
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid custom configuration", trimKind(err))
 	}
 	for _, k := range cc.Names() {
-		for _, b := range []string{"Tenant", "VmNetwork", "IsolationMethod"} {
-			if equalFold(k, b) {
-				resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Built-in custom field",
-					fmt.Sprintf("%q is an IPAM built-in field; set it with the resource's own attribute, not custom_configuration.", k))
-			}
+		if _, builtin := ipam.BuiltinCustomField(k); builtin {
+			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Built-in custom field",
+				fmt.Sprintf("%q is an IPAM built-in field; set it with the resource's own attribute, not custom_configuration.", k))
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -84,7 +85,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	client, err := wsman.NewClient(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "soap: %v\n", err)
+		report(stderr, err)
 		return 2
 	}
 	defer client.Close()
@@ -92,7 +93,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer cancel()
 	status, answer, err := client.DoRaw(ctx, body)
 	if err != nil {
-		fmt.Fprintf(stderr, "soap: %v\n", err)
+		report(stderr, err)
 		return 1
 	}
 	_, _ = stdout.Write(answer)
@@ -104,4 +105,38 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// report prints a failure and, for the usual ones, what to do about it in this command's flags.
+// The client's errors say what happened; the advice is each front end's own (the provider's names
+// its settings instead).
+func report(stderr io.Writer, err error) {
+	fmt.Fprintf(stderr, "soap: %v\n", err)
+	if h := hint(err); h != "" {
+		fmt.Fprintf(stderr, "soap: %s\n", h)
+	}
+}
+
+func hint(err error) string {
+	f, _ := failure.Of(err)
+	switch f.Kind {
+	case failure.KindUntrustedCertificate:
+		return "the server's certificate is not signed by a trusted authority: pass the CA's PEM with -ca-cert (or, for testing only, -insecure)"
+	case failure.KindCertificateName:
+		return "the server's certificate does not name this host: use the name in the certificate in -endpoint, or pass -tls-server-name"
+	case failure.KindNotTLS:
+		return "the server does not speak TLS on this port: use http:// for port 5985, or the HTTPS listener's port (5986)"
+	case failure.KindConnectionRefused:
+		return "is WinRM listening there? (5985 is HTTP, 5986 HTTPS)"
+	case failure.KindTimeout:
+		return "raise -timeout if the server is slow"
+	case failure.KindUnencryptedCredentials:
+		return "use -auth ntlm (the default), which seals every message over http://, or an https:// endpoint"
+	case failure.KindCredentialsRefused:
+		if f.Auth == wsman.AuthBasic && !f.OffersScheme("Basic") {
+			return "Basic authentication is disabled on Windows by default: use -auth ntlm"
+		}
+		return "check -username (DOMAIN\\user or user@domain) and IPAM_PASSWORD"
+	}
+	return ""
 }

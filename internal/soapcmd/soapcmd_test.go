@@ -44,7 +44,8 @@ func TestSoapCommand(t *testing.T) {
 	}
 	// A wrong password: exit 1, the 401 explained, no password anywhere.
 	code, out, errOut = run("not-the-pass", "-", enumerate)
-	if code != 1 || !strings.Contains(errOut, "401") || strings.Contains(out+errOut, "not-the-pass") || strings.Contains(out+errOut, "s3cret-Pass") {
+	if code != 1 || !strings.Contains(errOut, "401") || !strings.Contains(errOut, "check -username") ||
+		strings.Contains(out+errOut, "not-the-pass") || strings.Contains(out+errOut, "s3cret-Pass") {
 		t.Fatalf("wrong password: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 	// Bad usage.
@@ -53,5 +54,10 @@ func TestSoapCommand(t *testing.T) {
 	}
 	if code, _, _ = run("s3cret-Pass", "-", nil, "-auth", "digest"); code != 2 {
 		t.Fatalf("unknown auth: exit %d, want 2", code)
+	}
+	// Basic in clear to another host is refused before anything is sent, with this command's advice.
+	code, _, errOut = run("s3cret-Pass", "-", enumerate, "-endpoint", "http://192.0.2.1:5985/wsman", "-auth", "basic")
+	if code != 2 || !strings.Contains(errOut, "refusing to send Basic credentials") || !strings.Contains(errOut, "-auth ntlm") {
+		t.Fatalf("basic over http: exit %d, stderr %s", code, errOut)
 	}
 }

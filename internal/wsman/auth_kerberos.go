@@ -11,6 +11,7 @@ import (
 	krbclient "github.com/jcmturner/gokrb5/v8/client"
 	krbconfig "github.com/jcmturner/gokrb5/v8/config"
 
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/kerberos"
 )
 
@@ -19,8 +20,11 @@ type KerberosError struct {
 	SPN, Realm string
 	// Reason is what the KDC or the network said, in words.
 	Reason string
-	// Hint says what the user can do.
-	Hint string
+	// Kind says which failure it is: a refused password, an unknown user or service, a clock skew,
+	// no KDC answering (failure.KindKerberos for another).
+	Kind failure.Kind
+	// Krb5Conf is the krb5.conf the realm's KDCs were taken from.
+	Krb5Conf string
 	// Final is true when trying again cannot help within this run (a wrong password, an unknown
 	// principal), so the client stops asking the KDC: each failed try counts towards an account
 	// lockout in Active Directory.
@@ -28,11 +32,12 @@ type KerberosError struct {
 }
 
 func (e *KerberosError) Error() string {
-	msg := fmt.Sprintf("kerberos: cannot get a service ticket for %s in realm %s: %s", e.SPN, e.Realm, e.Reason)
-	if e.Hint != "" {
-		msg += ". " + e.Hint
-	}
-	return msg
+	return fmt.Sprintf("kerberos: cannot get a service ticket for %s in realm %s: %s", e.SPN, e.Realm, e.Reason)
+}
+
+// Facts implements failure.Reporter. Nothing was sent.
+func (e *KerberosError) Facts() failure.Facts {
+	return failure.Facts{Kind: e.Kind, Auth: AuthKerberos, Realm: e.Realm, Krb5Conf: e.Krb5Conf, NotActed: true}
 }
 
 // kerberosRealm works out the user and realm of a login: from user@REALM, else kerberos.realm,
@@ -52,8 +57,8 @@ func kerberosRealm(username, configured, defaultRealm string) (user, realm strin
 		realm = defaultRealm
 	}
 	if realm == "" {
-		return "", "", fmt.Errorf("kerberos needs a realm: write the username as user@REALM (e.g. %s@CORP.EXAMPLE.COM), "+
-			"set kerberos.realm, or set default_realm in krb5.conf; the NETBIOS name of DOMAIN\\user is not the realm", user)
+		return "", "", configErr(failure.SettingKerberosRealm, "kerberos needs a realm, and none is known: the username %q names "+
+			"none (user@REALM), none is configured, and krb5.conf has no default_realm; the NETBIOS name of DOMAIN\\user is not the realm", user)
 	}
 	return user, strings.ToUpper(realm), nil
 }
@@ -77,12 +82,12 @@ func newKerberos(cfg Config, host string) (*kerberosMechanism, error) {
 	spn := cfg.Kerberos.SPN
 	if spn == "" {
 		if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-			return nil, fmt.Errorf("kerberos needs the server's fully qualified domain name in the endpoint, not %q (or the service principal in kerberos.spn)", host)
+			return nil, configErr(failure.SettingKerberosSPN, "kerberos needs the server's fully qualified domain name in the endpoint, not %q, or the service principal", host)
 		}
 		spn = "HTTP/" + host
 	}
 	if cfg.Username == "" || cfg.Password == "" {
-		return nil, errors.New("kerberos authentication needs a username and a password")
+		return nil, configErr(failure.SettingCredentials, "kerberos authentication needs a username and a password")
 	}
 	path := cfg.Kerberos.Krb5Conf
 	if path == "" {
@@ -93,7 +98,9 @@ func newKerberos(cfg Config, host string) (*kerberosMechanism, error) {
 	}
 	kc, err := krbconfig.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("kerberos configuration %s: %w", path, err)
+		ce := configErr(failure.SettingKrb5Conf, "kerberos configuration %s", path)
+		ce.Err = err
+		return nil, ce
 	}
 	user, realm, err := kerberosRealm(cfg.Username, cfg.Kerberos.Realm, kc.LibDefaults.DefaultRealm)
 	if err != nil {
@@ -154,25 +161,26 @@ func (h *kerberosHandshake) finish(in []byte) (Sealer, error) {
 // Kerberos error name (RFC 4120 section 7.5.9).
 func kerberosError(err error, spn, realm, confPath string) *KerberosError {
 	msg := err.Error()
-	ke := &KerberosError{SPN: spn, Realm: realm, Reason: msg}
-	switch {
-	case strings.Contains(msg, "KDC_ERR_PREAUTH_FAILED"):
-		ke.Reason, ke.Final = "the KDC refused the password", true
-		ke.Hint = "Check the password; each failed login counts towards the account's lockout"
-	case strings.Contains(msg, "KDC_ERR_C_PRINCIPAL_UNKNOWN"):
-		ke.Reason, ke.Final = "the KDC does not know the user", true
-		ke.Hint = "Check the username and the realm (user@REALM; the realm is the domain's DNS name in upper case)"
-	case strings.Contains(msg, "KDC_ERR_S_PRINCIPAL_UNKNOWN"):
-		ke.Reason, ke.Final = "the KDC does not know the service principal", true
-		ke.Hint = "Use the endpoint's fully qualified name as registered in the directory, or set kerberos.spn (WinRM registers HTTP/host and WSMAN/host)"
-	case strings.Contains(msg, "KDC_ERR_CLIENT_REVOKED"):
-		ke.Reason, ke.Final = "the account is disabled or locked out", true
-	case strings.Contains(msg, "KRB_AP_ERR_SKEW"):
-		ke.Reason, ke.Final = "the clocks of this machine and the KDC differ by more than the allowed skew", true
-		ke.Hint = "Synchronise this machine's clock with the domain"
-	case strings.Contains(msg, "Networking_Error"):
-		ke.Reason = "no KDC of the realm answered"
-		ke.Hint = fmt.Sprintf("Check the kdc entries for %s in %s and that port 88 is reachable", realm, confPath)
+	ke := &KerberosError{SPN: spn, Realm: realm, Reason: msg, Kind: failure.KindKerberos, Krb5Conf: confPath}
+	for _, k := range kerberosFailures {
+		if strings.Contains(msg, k.name) {
+			ke.Reason, ke.Kind, ke.Final = k.reason, k.kind, k.final
+			break
+		}
 	}
 	return ke
+}
+
+// kerberosFailures are the Kerberos errors a user can act on, by their RFC 4120 names.
+var kerberosFailures = []struct {
+	name, reason string
+	kind         failure.Kind
+	final        bool
+}{
+	{"KDC_ERR_PREAUTH_FAILED", "the KDC refused the password", failure.KindKerberosPassword, true},
+	{"KDC_ERR_C_PRINCIPAL_UNKNOWN", "the KDC does not know the user", failure.KindKerberosUser, true},
+	{"KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC does not know the service principal", failure.KindKerberosService, true},
+	{"KDC_ERR_CLIENT_REVOKED", "the account is disabled or locked out", failure.KindKerberosAccount, true},
+	{"KRB_AP_ERR_SKEW", "the clocks of this machine and the KDC differ by more than the allowed skew", failure.KindKerberosClock, true},
+	{"Networking_Error", "no KDC of the realm answered", failure.KindKerberosNoKDC, false},
 }

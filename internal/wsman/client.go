@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 )
 
 // Client sends WS-Management requests to one endpoint. It is safe for concurrent use; at most
@@ -170,7 +172,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	}
 	action := shortAction(h.Action)
 	if len(body) > c.maxEnvelopeSize {
-		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than max_envelope_size (%d)", action, len(body), c.maxEnvelopeSize)
+		return nil, fmt.Errorf("wsman: the %s request is %d bytes, more than the maximum envelope size (%d)", action, len(body), c.maxEnvelopeSize)
 	}
 	r, err := c.send(ctx, action, body)
 	if err != nil {
@@ -178,6 +180,9 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	}
 	env, perr := c.interpret(r)
 	fields := map[string]any{"action": action, "status": r.status, "bytes": r.size, "duration_ms": r.took.Milliseconds(), "sealed": r.sealed}
+	if e, ok := req.Body.(*Enumerate); ok && e.Filter != "" {
+		fields["query"] = c.mask(e.Filter) // the query as sent, in the server's own terms
+	}
 	if f := (*Fault)(nil); errors.As(perr, &f) {
 		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)
 	} else if perr != nil {
@@ -242,7 +247,7 @@ func (c *Client) send(ctx context.Context, action string, body []byte) (*reply, 
 				defer func() { <-c.loginGate }()
 			}
 		case <-ctx.Done():
-			return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
+			return nil, c.notSent(ctx)
 		}
 		if r := c.refusedLogin.Load(); r != nil {
 			return nil, r.err
@@ -251,7 +256,7 @@ func (c *Client) send(ctx context.Context, action string, body []byte) (*reply, 
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true}
+		return nil, c.notSent(ctx)
 	}
 	defer func() { <-c.sem }()
 
@@ -337,6 +342,15 @@ func (c *Client) send(ctx context.Context, action string, body []byte) (*reply, 
 		c.loggedIn.Store(true)
 	}
 	return r, nil
+}
+
+// notSent is the error of a request whose context ended before it could be sent.
+func (c *Client) notSent(ctx context.Context) *TransportError {
+	kind := failure.KindCanceled
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		kind = failure.KindDeadline
+	}
+	return &TransportError{Endpoint: c.endpoint, Err: ctx.Err(), NotSent: true, Kind: kind}
 }
 
 // userAgent names the client in requests.

@@ -2,6 +2,7 @@ package wsman_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -28,6 +29,7 @@ import (
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -290,6 +292,17 @@ func wantClean(t *testing.T, err error, secrets ...string) {
 	}
 }
 
+// wantKind checks what a failure reports of itself (failure.Facts), on which the front ends' advice
+// rests, and returns the facts.
+func wantKind(t *testing.T, err error, kind failure.Kind) failure.Facts {
+	t.Helper()
+	f, ok := failure.Of(err)
+	if !ok || f.Kind != kind {
+		t.Errorf("facts %+v (reported: %v), want kind %d: %v", f, ok, kind, err)
+	}
+	return f
+}
+
 func asTransport(t *testing.T, err error) *wsman.TransportError {
 	t.Helper()
 	var te *wsman.TransportError
@@ -440,22 +453,23 @@ func TestNewClientConfig(t *testing.T) {
 		name         string
 		cfg          wsman.Config
 		wantErr      []string // substrings of the error; nil: NewClient must succeed
+		wantSetting  failure.Setting
 		wantEndpoint string
 		wantEnvelope int
 		wantSealing  bool
 	}{
-		{name: "empty endpoint", cfg: wsman.Config{}, wantErr: []string{"endpoint is empty", "https://"}},
-		{name: "blank endpoint", cfg: wsman.Config{Endpoint: "   "}, wantErr: []string{"endpoint is empty"}},
-		{name: "no scheme", cfg: wsman.Config{Endpoint: "ipam01.corp.example:5986"}, wantErr: []string{"not an http:// or https:// URL"}},
-		{name: "ftp scheme", cfg: wsman.Config{Endpoint: "ftp://ipam01.corp.example/wsman"}, wantErr: []string{"not an http:// or https:// URL"}},
-		{name: "no host", cfg: wsman.Config{Endpoint: "https:///wsman"}, wantErr: []string{"not an http:// or https:// URL"}},
-		{name: "unparseable", cfg: wsman.Config{Endpoint: "https://ipam01:port/wsman"}, wantErr: []string{"not an http:// or https:// URL"}},
-		{name: "credentials in URL", cfg: wsman.Config{Endpoint: "https://bob:pw@ipam01.corp.example:5986/wsman"}, wantErr: []string{"must not carry credentials"}},
+		{name: "empty endpoint", cfg: wsman.Config{}, wantErr: []string{"endpoint is empty", "https://"}, wantSetting: failure.SettingEndpoint},
+		{name: "blank endpoint", cfg: wsman.Config{Endpoint: "   "}, wantErr: []string{"endpoint is empty"}, wantSetting: failure.SettingEndpoint},
+		{name: "no scheme", cfg: wsman.Config{Endpoint: "ipam01.corp.example:5986"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
+		{name: "ftp scheme", cfg: wsman.Config{Endpoint: "ftp://ipam01.corp.example/wsman"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
+		{name: "no host", cfg: wsman.Config{Endpoint: "https:///wsman"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
+		{name: "unparseable", cfg: wsman.Config{Endpoint: "https://ipam01:port/wsman"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
+		{name: "credentials in URL", cfg: wsman.Config{Endpoint: "https://bob:pw@ipam01.corp.example:5986/wsman"}, wantErr: []string{"must not carry credentials"}, wantSetting: failure.SettingEndpoint},
 
 		{name: "plain http, basic, to an address", cfg: wsman.Config{Endpoint: "http://10.1.2.3:5985/wsman", Auth: "basic"},
-			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP", `auth = "ntlm"`, "https://10.1.2.3:5986/wsman", "allow_unencrypted = true"}},
+			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP to http://10.1.2.3:5985/wsman"}, wantSetting: failure.SettingAllowUnencrypted},
 		{name: "plain http, basic, to a name", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman", Auth: "basic"},
-			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP", "https://ipam.example.com:5986/wsman", "allow_unencrypted"}},
+			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP to http://ipam.example.com:5985/wsman"}, wantSetting: failure.SettingAllowUnencrypted},
 		// A Windows server at its defaults: endpoint, user and password are all it takes.
 		{name: "plain http to a name, ntlm, seals", cfg: wsman.Config{Endpoint: "http://ipam.example.com:5985/wsman"},
 			wantEndpoint: "http://ipam.example.com:5985/wsman", wantSealing: true},
@@ -473,43 +487,43 @@ func TestNewClientConfig(t *testing.T) {
 		{name: "root path becomes /wsman", cfg: wsman.Config{Endpoint: " https://ipam01.corp.example:5986/ "}, wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
 		{name: "own path kept", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example/custom/wsman"}, wantEndpoint: "https://ipam01.corp.example/custom/wsman"},
 
-		{name: "envelope below minimum", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", MaxEnvelopeSize: 8191}, wantErr: []string{"max_envelope_size 8191", "8192"}},
+		{name: "envelope below minimum", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", MaxEnvelopeSize: 8191}, wantErr: []string{"8191 bytes", "minimum of 8192"}, wantSetting: failure.SettingMaxEnvelopeSize},
 		{name: "envelope at minimum", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", MaxEnvelopeSize: 8192}, wantEndpoint: "https://ipam01.corp.example/wsman", wantEnvelope: 8192},
 		{name: "envelope default", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example"}, wantEndpoint: "https://ipam01.corp.example/wsman", wantEnvelope: wsman.DefaultMaxEnvelopeSize},
 
-		{name: "unknown auth", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "digest"}, wantErr: []string{`auth "digest"`, "basic, ntlm, kerberos, certificate"}},
+		{name: "unknown auth", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "digest"}, wantErr: []string{`authentication "digest"`, "basic, ntlm, kerberos, certificate"}, wantSetting: failure.SettingAuth},
 		{name: "auth is case-insensitive", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: " NTLM "}, wantEndpoint: "https://ipam01.corp.example/wsman"},
-		{name: "basic without user", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "basic", Username: "", Password: ""}, wantErr: []string{"basic authentication needs a username"}},
-		{name: "ntlm without user", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "ntlm"}, wantErr: []string{"NTLM authentication needs a username"}},
+		{name: "basic without user", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "basic", Username: "", Password: ""}, wantErr: []string{"basic authentication needs a username"}, wantSetting: failure.SettingCredentials},
+		{name: "ntlm without user", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "ntlm"}, wantErr: []string{"NTLM authentication needs a username"}, wantSetting: failure.SettingCredentials},
 
 		{name: "certificate over http", cfg: wsman.Config{Endpoint: "http://127.0.0.1:5985", Auth: "certificate", ClientCert: p.clientCert, ClientKey: p.clientKey},
-			wantErr: []string{"certificate authentication needs an https:// endpoint"}},
-		{name: "certificate without cert", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "certificate"}, wantErr: []string{"certificate authentication needs client_cert and client_key"}},
+			wantErr: []string{"certificate authentication needs an https:// endpoint"}, wantSetting: failure.SettingAuth},
+		{name: "certificate without cert", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "certificate"}, wantErr: []string{"certificate authentication needs a client certificate and its private key"}, wantSetting: failure.SettingClientCertificate},
 		{name: "client cert without key", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "certificate", ClientCert: p.clientCert},
-			wantErr: []string{"client_cert and client_key go together"}},
-		{name: "client key without cert", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", ClientKey: p.clientKey}, wantErr: []string{"client_cert and client_key go together"}},
+			wantErr: []string{"a client certificate and its private key go together"}, wantSetting: failure.SettingClientCertificate},
+		{name: "client key without cert", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", ClientKey: p.clientKey}, wantErr: []string{"a client certificate and its private key go together"}, wantSetting: failure.SettingClientCertificate},
 		{name: "client cert with a foreign key", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "certificate", ClientCert: p.clientCert, ClientKey: p.otherKey},
-			wantErr: []string{"client_cert/client_key"}},
+			wantErr: []string{"the client certificate and its private key: tls: private key does not match public key"}, wantSetting: failure.SettingClientCertificate},
 		{name: "certificate ok", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", Auth: "certificate", ClientCert: p.clientCert, ClientKey: p.clientKey},
 			wantEndpoint: "https://ipam01.corp.example/wsman"},
-		{name: "ca_cert not PEM", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", CACert: []byte("not a certificate")}, wantErr: []string{"ca_cert holds no PEM certificate"}},
+		{name: "ca_cert not PEM", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example", CACert: []byte("not a certificate")}, wantErr: []string{"CA certificates to trust hold no PEM certificate"}, wantSetting: failure.SettingCACert},
 
 		{name: "kerberos to an IP address", cfg: wsman.Config{Endpoint: "https://10.1.2.3:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
-			wantErr: []string{"kerberos needs the server's fully qualified domain name", `"10.1.2.3"`}},
+			wantErr: []string{"kerberos needs the server's fully qualified domain name", `"10.1.2.3"`}, wantSetting: failure.SettingKerberosSPN},
 		{name: "kerberos to an IP address with an explicit SPN", cfg: wsman.Config{Endpoint: "https://10.1.2.3:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5, SPN: "HTTP/ipam01.corp.example"}},
 			wantEndpoint: "https://10.1.2.3:5986/wsman"},
 		{name: "kerberos to a short name", cfg: wsman.Config{Endpoint: "https://ipam01:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: krb5}},
-			wantErr: []string{"fully qualified domain name", `"ipam01"`}},
+			wantErr: []string{"fully qualified domain name", `"ipam01"`}, wantSetting: failure.SettingKerberosSPN},
 		{name: "kerberos without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5NoDefault}},
-			wantErr: []string{"kerberos needs a realm", "user@REALM", "default_realm"}},
+			wantErr: []string{"kerberos needs a realm", "user@REALM", "default_realm"}, wantSetting: failure.SettingKerberosRealm},
 		{name: "kerberos DOMAIN\\user without realm", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: `CORP\alice`, Password: testPass, Kerberos: wsman.KerberosConfig{Krb5Conf: krb5NoDefault}},
-			wantErr: []string{"kerberos needs a realm", "alice@", "NETBIOS name"}},
+			wantErr: []string{"kerberos needs a realm", `"alice"`, "NETBIOS name"}, wantSetting: failure.SettingKerberosRealm},
 		{name: "kerberos realm from krb5.conf", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
 			wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
 		{name: "kerberos without password", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: "alice@CORP.EXAMPLE", Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
-			wantErr: []string{"kerberos authentication needs a username and a password"}},
+			wantErr: []string{"kerberos authentication needs a username and a password"}, wantSetting: failure.SettingCredentials},
 		{name: "kerberos without krb5.conf", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Kerberos: wsman.KerberosConfig{Realm: "CORP.EXAMPLE", Krb5Conf: filepath.Join(dir, "missing.conf")}},
-			wantErr: []string{"kerberos configuration", "missing.conf"}},
+			wantErr: []string{"kerberos configuration", "missing.conf"}, wantSetting: failure.SettingKrb5Conf},
 		{name: "kerberos realm from user@REALM", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: "alice@corp.example", Password: testPass, Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
 			wantEndpoint: "https://ipam01.corp.example:5986/wsman"},
 		{name: "kerberos realm from DOMAIN\\user", cfg: wsman.Config{Endpoint: "https://ipam01.corp.example:5986/wsman", Auth: "kerberos", Username: `CORP\alice`, Password: testPass, Kerberos: wsman.KerberosConfig{Krb5Conf: krb5}},
@@ -532,6 +546,13 @@ func TestNewClientConfig(t *testing.T) {
 				}
 				wantContains(t, err.Error(), tc.wantErr...)
 				wantClean(t, err)
+				kind := failure.KindConfig
+				if tc.wantSetting == failure.SettingAllowUnencrypted {
+					kind = failure.KindUnencryptedCredentials
+				}
+				if f := wantKind(t, err, kind); f.Setting != tc.wantSetting {
+					t.Errorf("setting %d, want %d", f.Setting, tc.wantSetting)
+				}
 				return
 			}
 			if err != nil {
@@ -566,16 +587,16 @@ func TestAuthAgainstEmulator(t *testing.T) {
 	}{
 		{name: "basic", auth: "basic", user: testUser, pass: testPass},
 		{name: "basic wrong password", auth: "basic", user: testUser, pass: "wrong",
-			wantErr: []string{"HTTP 401", "the server offers Negotiate, Basic", "Basic works only with a local account"}},
+			wantErr: []string{"HTTP 401", "the server offers Negotiate, Basic"}},
 		{name: "basic disabled on the server", disableBasic: true, auth: "basic", user: testUser, pass: testPass,
-			wantErr: []string{"HTTP 401", "the server offers Negotiate)", "Basic authentication is disabled on Windows by default", `auth = "ntlm"`}},
+			wantErr: []string{"HTTP 401", "the server offers Negotiate)"}},
 		{name: "ntlm DOMAIN\\user", auth: "ntlm", user: `CORP\` + testUser, pass: testPass},
 		{name: "ntlm user@domain", auth: "ntlm", user: testUser + "@corp.example", pass: testPass},
 		{name: "ntlm local account", auth: "ntlm", user: testUser, pass: testPass},
 		{name: "ntlm is the default", auth: "", user: testUser, pass: testPass},
 		{name: "ntlm with basic disabled", disableBasic: true, auth: "ntlm", user: `CORP\` + testUser, pass: testPass},
 		{name: "ntlm wrong password", auth: "ntlm", user: `CORP\` + testUser, pass: "wrong",
-			wantErr: []string{"HTTP 401", "Negotiate", `DOMAIN\user or user@domain`}},
+			wantErr: []string{"HTTP 401", "Negotiate", "the credentials were refused"}},
 		{name: "ntlm wrong user", auth: "ntlm", user: `CORP\mallory`, pass: testPass, wantErr: []string{"HTTP 401"}},
 	}
 	for _, tc := range cases {
@@ -607,6 +628,11 @@ func TestAuthAgainstEmulator(t *testing.T) {
 			}
 			wantContains(t, err.Error(), tc.wantErr...)
 			wantClean(t, err, tc.pass)
+			// The facts the advice rests on: the scheme used, and whether the server offers Basic.
+			f := wantKind(t, err, failure.KindCredentialsRefused)
+			if want := cmp.Or(tc.auth, "ntlm"); f.Auth != want || !f.NotActed || f.OffersScheme("Basic") == tc.disableBasic {
+				t.Errorf("facts %+v: want auth %s, not acted, Basic offered %v", f, want, !tc.disableBasic)
+			}
 			// One login attempt: one request with Basic, NEGOTIATE and AUTHENTICATE with NTLM.
 			if legs := map[bool]int64{true: 1, false: 2}[tc.auth == "basic"]; c.Requests() != legs {
 				t.Errorf("a refused login was retried: %d requests, want %d", c.Requests(), legs)
@@ -778,7 +804,8 @@ func TestSealedSessionsEndWithTheirConnection(t *testing.T) {
 		if he := asHTTP(t, err); he.Status != http.StatusRequestEntityTooLarge {
 			t.Fatalf("want 413, got %v", err)
 		}
-		wantContains(t, err.Error(), "MaxEnvelopeSizekb", "max_envelope_size")
+		wantContains(t, err.Error(), "MaxEnvelopeSizekb", "was not processed")
+		wantKind(t, err, failure.KindTooLarge)
 		if err := identify(ctx, c, true); err != nil {
 			t.Fatalf("after a 413: %v", err)
 		}
@@ -841,7 +868,9 @@ func TestCertificateAuth(t *testing.T) {
 			if he.Status != tc.wantStatus {
 				t.Fatalf("status %d, want %d", he.Status, tc.wantStatus)
 			}
-			wantContains(t, err.Error(), "certificate mapping")
+			if f := wantKind(t, err, failure.KindCredentialsRefused); f.Auth != "certificate" {
+				t.Errorf("facts %+v: want auth certificate", f)
+			}
 			wantClean(t, err)
 		})
 	}
@@ -868,27 +897,27 @@ func TestTLS(t *testing.T) {
 	cases := []struct {
 		name     string
 		cfg      wsman.Config
-		wantHint []string // nil: success
+		wantKind failure.Kind // KindUnknown: success
 		// dropped: the failure looks like a dropped connection, which an idempotent request
 		// retries; every other failure here is NotSent and cannot heal, so it is not retried.
 		dropped bool
 	}{
 		{name: "unknown authority", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic", TLSServerName: serverName},
-			wantHint: []string{"not signed by a trusted authority", "set ca_cert"}},
+			wantKind: failure.KindUntrustedCertificate},
 		// Go checks the host name before the chain: by address, the name is the first complaint.
 		{name: "unknown authority, by address", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic"},
-			wantHint: []string{"does not name this host", "tls_server_name"}},
+			wantKind: failure.KindCertificateName},
 		{name: "ca_cert but wrong host name", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic", CACert: p.ca.pem},
-			wantHint: []string{"does not name this host", "tls_server_name"}},
+			wantKind: failure.KindCertificateName},
 		{name: "ca_cert and tls_server_name", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic", CACert: p.ca.pem, TLSServerName: serverName}},
 		{name: "ntlm over tls", cfg: wsman.Config{Endpoint: run.URL, Auth: "ntlm", Username: `CORP\` + testUser, CACert: p.ca.pem, TLSServerName: serverName}},
 		{name: "insecure", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic", Insecure: true}},
 		{name: "ca_cert of another authority", cfg: wsman.Config{Endpoint: run.URL, Auth: "basic", CACert: newCA("other CA").pem, TLSServerName: serverName},
-			wantHint: []string{"set ca_cert"}},
+			wantKind: failure.KindUntrustedCertificate},
 		{name: "https to a plain HTTP port", cfg: wsman.Config{Endpoint: "https://" + plainHostPort + "/wsman", Auth: "basic", Insecure: true},
-			wantHint: []string{"does not speak TLS on this port", "http://"}},
+			wantKind: failure.KindNotTLS},
 		{name: "plain http to the TLS port", cfg: wsman.Config{Endpoint: "http://" + tlsHostPort + "/wsman", Auth: "basic"},
-			wantHint: []string{"dropped", "HTTPS listener", "use an https:// endpoint"}, dropped: true},
+			wantKind: failure.KindConnectionDropped, dropped: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -901,7 +930,7 @@ func TestTLS(t *testing.T) {
 			c := newClient(t, cfg)
 			ctx := testCtx(t, 10*time.Second)
 			err := identify(ctx, c, true)
-			if tc.wantHint == nil {
+			if tc.wantKind == failure.KindUnknown {
 				if err != nil {
 					t.Fatalf("identify: %v", err)
 				}
@@ -911,7 +940,10 @@ func TestTLS(t *testing.T) {
 				t.Fatal("identify succeeded")
 			}
 			te := asTransport(t, err)
-			wantContains(t, err.Error(), tc.wantHint...)
+			wantContains(t, err.Error(), "cannot reach the WinRM endpoint "+cfg.Endpoint)
+			if f := wantKind(t, err, tc.wantKind); f.PlainHTTP != strings.HasPrefix(cfg.Endpoint, "http://") {
+				t.Errorf("facts %+v: PlainHTTP wrong for %s", f, cfg.Endpoint)
+			}
 			wantClean(t, err)
 			if tc.dropped {
 				if te.NotSent || !te.Transient || c.Requests() != 3 {
@@ -975,19 +1007,25 @@ func TestHTTPErrorClasses(t *testing.T) {
 		tagName bool
 	}{
 		{name: "401 basic not offered", auth: "basic", handler: raw(401, "", "", "WWW-Authenticate", "Negotiate", "WWW-Authenticate", "Kerberos"),
-			check:   func(t *testing.T, err error) { wantStatus(t, err, 401) },
-			wantMsg: []string{"HTTP 401 Unauthorized", "the server offers Negotiate, Kerberos", "Basic authentication is disabled on Windows by default", `auth = "ntlm"`}},
+			check: func(t *testing.T, err error) {
+				wantStatus(t, err, 401)
+				if f := wantKind(t, err, failure.KindCredentialsRefused); f.Auth != "basic" || f.OffersScheme("Basic") || !f.OffersScheme("Kerberos") {
+					t.Errorf("facts %+v", f)
+				}
+			},
+			wantMsg: []string{"HTTP 401 Unauthorized", "the server offers Negotiate, Kerberos"}},
 		{name: "401 no scheme", auth: "basic", handler: raw(401, "", ""),
 			check: func(t *testing.T, err error) { wantStatus(t, err, 401) }, wantMsg: []string{"no authentication scheme"}},
 		{name: "404", handler: raw(404, "text/html", "<html><body>Not Found</body></html>"),
-			check: func(t *testing.T, err error) { wantStatus(t, err, 404) }, wantMsg: []string{"HTTP 404", "/wsman"}},
+			check: func(t *testing.T, err error) { wantStatus(t, err, 404); wantKind(t, err, failure.KindWrongPath) }, wantMsg: []string{"HTTP 404", "/wsman"}},
 		{name: "415", handler: raw(415, "", ""),
-			check: func(t *testing.T, err error) { wantStatus(t, err, 415) }, wantMsg: []string{"HTTP 415", "application/soap+xml", "WinRM listener"}},
+			check: func(t *testing.T, err error) { wantStatus(t, err, 415); wantKind(t, err, failure.KindNotWinRM) }, wantMsg: []string{"HTTP 415", "application/soap+xml"}},
 		{name: "500 empty", handler: raw(500, "", ""), idempotent: true,
 			check: func(t *testing.T, err error) {
 				if he := asHTTP(t, err); he.Status != 500 || !he.EmptyBody {
 					t.Errorf("got %+v", he)
 				}
+				wantKind(t, err, failure.KindUnencryptedRefused)
 			},
 			wantMsg: []string{"HTTP 500", "empty body", "refuses unencrypted traffic", "AllowUnencrypted"}, wantReqs: 1},
 		{name: "500 html", handler: raw(500, "text/html", "<html><body><h1>Runtime Error</h1></body></html>"),
@@ -1019,7 +1057,7 @@ func TestHTTPErrorClasses(t *testing.T) {
 			wantMsg: []string{"0x80041019", "Address space with the same name already exists."}},
 		{name: "503", handler: raw(503, "", ""), idempotent: true,
 			// A refusal gets busyPatience (5) times the attempts (3) before the client gives up.
-			check: func(t *testing.T, err error) { wantStatus(t, err, 503) }, wantMsg: []string{"HTTP 503", "busy or starting"}, wantReqs: 15},
+			check: func(t *testing.T, err error) { wantStatus(t, err, 503); wantKind(t, err, failure.KindBusy) }, wantMsg: []string{"HTTP 503", "busy or starting"}, wantReqs: 15},
 		{name: "302 not followed", handler: raw(302, "", "", "Location", "/elsewhere"),
 			check: func(t *testing.T, err error) { wantStatus(t, err, 302) }, wantMsg: []string{"HTTP 302"}},
 		{name: "200 garbage", handler: raw(200, "application/soap+xml", "this is not XML at all"),
@@ -1085,7 +1123,8 @@ func TestHTTPErrorClasses(t *testing.T) {
 		if !te.NotSent || !te.Transient {
 			t.Errorf("connection refused: NotSent=%v Transient=%v, want both", te.NotSent, te.Transient)
 		}
-		wantContains(t, err.Error(), "cannot reach the WinRM endpoint", "Is WinRM listening there?", "5985", "5986")
+		wantContains(t, err.Error(), "cannot reach the WinRM endpoint", "connection refused")
+		wantKind(t, err, failure.KindConnectionRefused)
 		wantClean(t, err)
 		if c.Requests() != 3 {
 			t.Errorf("%d attempts, want 3", c.Requests())
@@ -1432,7 +1471,8 @@ func TestRetries(t *testing.T) {
 				if te.NotSent || !te.Transient {
 					t.Errorf("timeout: NotSent=%v Transient=%v", te.NotSent, te.Transient)
 				}
-				wantContains(t, err.Error(), "no answer within 200ms", "timeout")
+				wantContains(t, err.Error(), "no answer within 200ms")
+				wantKind(t, err, failure.KindTimeout)
 			}},
 	}
 	for _, tc := range cases {
@@ -1492,7 +1532,7 @@ func wantDropped(t *testing.T, err error) {
 	if te.NotSent || !te.Transient {
 		t.Errorf("dropped connection: NotSent=%v Transient=%v, want false, true", te.NotSent, te.Transient)
 	}
-	wantContains(t, err.Error(), "dropped")
+	wantKind(t, err, failure.KindConnectionDropped)
 }
 
 func TestCancellationStopsRetrying(t *testing.T) {

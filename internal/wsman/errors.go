@@ -12,7 +12,13 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 )
+
+// The errors of this package say what happened in the protocol's and Windows' terms, and report
+// it as failure.Facts; what a user should do about it is for the front end to say, in its own
+// words (the provider's diagnostics, the soap command).
 
 // TransportError is a failure below HTTP: no connection, TLS, a timeout, a dropped connection.
 type TransportError struct {
@@ -23,19 +29,20 @@ type TransportError struct {
 	NotSent bool
 	// Transient is true when the same request may succeed later.
 	Transient bool
-	// Hint says what the user can do.
-	Hint string
+	// Kind says what failed: a TLS verification, a refused or dropped connection, a timeout...
+	Kind failure.Kind
 }
 
 func (e *TransportError) Error() string {
-	msg := fmt.Sprintf("cannot reach the WinRM endpoint %s: %v", e.Endpoint, e.Err)
-	if e.Hint != "" {
-		msg += ". " + e.Hint
-	}
-	return msg
+	return fmt.Sprintf("cannot reach the WinRM endpoint %s: %v", e.Endpoint, e.Err)
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// Facts implements failure.Reporter.
+func (e *TransportError) Facts() failure.Facts {
+	return failure.Facts{Kind: e.Kind, Endpoint: e.Endpoint, PlainHTTP: isPlainHTTP(e.Endpoint), NotActed: e.NotSent}
+}
 
 // HTTPError is a response that is neither a SOAP envelope nor a SOAP fault.
 type HTTPError struct {
@@ -44,7 +51,7 @@ type HTTPError struct {
 	// Offered are the WWW-Authenticate challenges of a 401.
 	Offered   []string
 	EmptyBody bool
-	// Auth is the scheme the client used, so the message can suggest another.
+	// Auth is the scheme the client used.
 	Auth string
 	// AfterLogin marks a 401 on a connection whose NTLM or Kerberos login had succeeded: the
 	// server refused the message, not the credentials.
@@ -57,74 +64,81 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	base := fmt.Sprintf("the WinRM endpoint %s answered HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
-	switch {
-	case e.Status == http.StatusUnauthorized && e.AfterLogin && !e.Sealed && e.PlainHTTP:
+	switch e.kind() {
+	case failure.KindUnsealedRefused:
 		return base + " after the login succeeded: the server refuses unencrypted messages (WinRM AllowUnencrypted is false, " +
 			"the default), not the credentials"
-	case e.Status == http.StatusUnauthorized && e.AfterLogin:
+	case failure.KindSessionLost:
 		return base + " to a request on a connection whose login had succeeded: the server dropped the connection's " +
 			"security context, so the credentials are not the cause; the request was not processed"
-	case e.Status == http.StatusUnauthorized:
-		return base + ": " + e.authHint()
-	case e.Status == http.StatusRequestEntityTooLarge:
+	case failure.KindCredentialsRefused:
+		offer := "no authentication scheme"
+		if schemes := e.schemes(); len(schemes) > 0 {
+			offer = strings.Join(schemes, ", ")
+		}
+		return fmt.Sprintf("%s: the credentials were refused (the server offers %s)", base, offer)
+	case failure.KindTooLarge:
 		return base + ": the request is larger than the server's MaxEnvelopeSizekb (see winrm get winrm/config), so it " +
-			"was not processed; lower max_envelope_size, or raise MaxEnvelopeSizekb on the server"
-	case e.Status == http.StatusBadRequest && strings.EqualFold(e.Auth, "kerberos"):
-		return base + ": if the account is in many groups, its Kerberos ticket may exceed the server's HTTP header limits " +
-			"(http.sys MaxFieldLength and MaxRequestBytes); raise them on the server, or use auth = \"ntlm\""
-	case e.Status == http.StatusBadRequest && e.PlainHTTP:
-		return base + ": if this port is an HTTPS listener (5986 by default), use an https:// endpoint"
-	case e.Status == http.StatusInternalServerError && e.EmptyBody:
-		return base + " with an empty body: the server refuses unencrypted traffic (WinRM AllowUnencrypted is false, " +
-			"the default). Use HTTPS (port 5986, endpoint https://HOST:5986/wsman), or, only on a trusted network, " +
-			"set AllowUnencrypted=true on the server"
-	case e.Status == http.StatusServiceUnavailable:
-		return base + ": the WinRM service is busy or starting; try again later"
-	case e.Status == http.StatusNotFound:
-		return base + ": check the endpoint path, which is /wsman on Windows"
-	case e.Status == http.StatusUnsupportedMediaType:
-		return base + ": the server does not take SOAP 1.2 (application/soap+xml) here; check that the endpoint is a WinRM listener"
+			"was not processed"
+	case failure.KindBadRequest:
+		if strings.EqualFold(e.Auth, AuthKerberos) {
+			return base + ": if the account is in many groups, its Kerberos ticket may exceed the server's HTTP header limits " +
+				"(http.sys MaxFieldLength and MaxRequestBytes)"
+		}
+	case failure.KindUnencryptedRefused:
+		return base + " with an empty body: the server refuses unencrypted traffic (WinRM AllowUnencrypted is false, the default)"
+	case failure.KindBusy:
+		return base + ": the WinRM service is busy or starting"
+	case failure.KindNotWinRM:
+		return base + ": the server does not take SOAP 1.2 (application/soap+xml) here"
 	}
 	return base
 }
 
-func (e *HTTPError) authHint() string {
-	var schemes []string
-	offersBasic := false
-	for _, v := range e.Offered {
-		s, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-		if s == "" {
-			continue
-		}
-		schemes = append(schemes, s)
-		offersBasic = offersBasic || strings.EqualFold(s, "Basic")
-	}
-	offer := "no authentication scheme"
-	if len(schemes) > 0 {
-		offer = strings.Join(schemes, ", ")
-	}
-	msg := fmt.Sprintf("the credentials were refused (the server offers %s)", offer)
+// kind classifies the answer.
+func (e *HTTPError) kind() failure.Kind {
 	switch {
-	case strings.EqualFold(e.Auth, "basic") && !offersBasic:
-		msg += `. Basic authentication is disabled on Windows by default; use auth = "ntlm", or enable Basic on the server (winrm set winrm/config/service/auth @{Basic="true"}), which also works only for local accounts`
-	case strings.EqualFold(e.Auth, "basic") && e.PlainHTTP:
-		msg += `. Basic works only with a local account, and over http:// only if the server allows unencrypted traffic (AllowUnencrypted=true); use auth = "ntlm", which seals every message`
-	case strings.EqualFold(e.Auth, "basic"):
-		msg += `. Basic works only with a local account on the IPAM server; for a domain account use auth = "ntlm"`
-	case strings.EqualFold(e.Auth, "ntlm"):
-		msg += `. Check the user name (DOMAIN\user or user@domain) and password, and that the account is in the server's local Administrators or WinRMRemoteWMIUsers__ group and in an IPAM group (IPAM Administrators or IPAM ASM Administrators)`
-	case strings.EqualFold(e.Auth, "kerberos"):
-		msg += `. Check the realm, that the endpoint uses the server's fully qualified name (not an IP address), and the service principal (HTTP/host, or WSMAN/host)`
-	case strings.EqualFold(e.Auth, "certificate"):
-		msg += `. Check that a certificate mapping exists for the client certificate (winrm create winrm/config/service/certmapping/...)`
-	default:
-		msg += ". Check the user name and password"
+	case e.Status == http.StatusUnauthorized && e.AfterLogin && !e.Sealed && e.PlainHTTP:
+		return failure.KindUnsealedRefused
+	case e.Status == http.StatusUnauthorized && e.AfterLogin:
+		return failure.KindSessionLost
+	case e.Status == http.StatusUnauthorized:
+		return failure.KindCredentialsRefused
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return failure.KindTooLarge
+	case e.Status == http.StatusBadRequest:
+		return failure.KindBadRequest
+	case e.Status == http.StatusInternalServerError && e.EmptyBody:
+		return failure.KindUnencryptedRefused
+	case e.Status == http.StatusServiceUnavailable:
+		return failure.KindBusy
+	case e.Status == http.StatusNotFound:
+		return failure.KindWrongPath
+	case e.Status == http.StatusUnsupportedMediaType:
+		return failure.KindNotWinRM
 	}
-	return msg
+	return failure.KindHTTPStatus
+}
+
+// schemes returns the names of the offered authentication schemes.
+func (e *HTTPError) schemes() []string {
+	var schemes []string
+	for _, v := range e.Offered {
+		if s, _, _ := strings.Cut(strings.TrimSpace(v), " "); s != "" {
+			schemes = append(schemes, s)
+		}
+	}
+	return schemes
+}
+
+// Facts implements failure.Reporter. A refused login is one the server did not act on.
+func (e *HTTPError) Facts() failure.Facts {
+	return failure.Facts{Kind: e.kind(), Endpoint: e.Endpoint, PlainHTTP: e.PlainHTTP, Auth: strings.ToLower(e.Auth),
+		Offered: e.schemes(), NotActed: e.Status == http.StatusUnauthorized}
 }
 
 // classifyTransport wraps an error from http.Client.Do or reading a body into a TransportError
-// with a hint and with what is known about whether the server saw the request.
+// with its kind and with what is known about whether the server saw the request.
 func classifyTransport(endpoint string, err error, outer, inner context.Context, timeout time.Duration) *TransportError {
 	te := &TransportError{Endpoint: endpoint, Err: err}
 	var (
@@ -137,44 +151,31 @@ func classifyTransport(endpoint string, err error, outer, inner context.Context,
 	)
 	switch {
 	case errors.Is(outer.Err(), context.DeadlineExceeded):
-		te.Err = fmt.Errorf("the operation ran out of time (%w)", outer.Err())
-		te.Hint = "Raise the resource's timeouts block if the server needs longer"
+		te.Err, te.Kind = fmt.Errorf("the operation ran out of time (%w)", outer.Err()), failure.KindDeadline
 	case outer.Err() != nil:
-		te.Err = outer.Err()
+		te.Err, te.Kind = outer.Err(), failure.KindCanceled
 	case inner.Err() != nil || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		te.Err = fmt.Errorf("no answer within %s", timeout)
+		te.Err, te.Kind = fmt.Errorf("no answer within %s", timeout), failure.KindTimeout
 		te.Transient = true
-		te.Hint = "Raise the provider's timeout if the server is slow, or check that nothing between here and the server drops the connection"
 	case errors.As(err, &dnsErr):
-		te.NotSent = true
-		te.Hint = "Check the host name in the endpoint"
+		te.NotSent, te.Kind = true, failure.KindHostUnknown
 	case errors.As(err, &unknown), errors.As(err, &certErr) && errors.As(certErr.Err, &unknown):
-		te.NotSent = true
-		te.Hint = "The server's certificate is not signed by a trusted authority: set ca_cert to the PEM of the CA that signed it (or, for testing only, insecure = true)"
+		te.NotSent, te.Kind = true, failure.KindUntrustedCertificate
 	case errors.As(err, &hostErr):
-		te.NotSent = true
-		te.Hint = "The server's certificate does not name this host: use the name in the certificate in the endpoint, or set tls_server_name"
+		te.NotSent, te.Kind = true, failure.KindCertificateName
 	case errors.As(err, &certErr):
-		te.NotSent = true
-		te.Hint = "The server's certificate could not be verified: check ca_cert, the server's clock and the certificate's validity"
+		te.NotSent, te.Kind = true, failure.KindCertificateInvalid
 	case errors.As(err, &recErr), errors.Is(err, http.ErrSchemeMismatch):
 		// net/http reports a plain HTTP answer to its TLS handshake as ErrSchemeMismatch.
-		te.NotSent = true
-		te.Hint = "The server does not speak TLS on this port: use http:// for port 5985 or the HTTPS listener's port (5986)"
+		te.NotSent, te.Kind = true, failure.KindNotTLS
 	case errors.Is(err, syscall.ECONNREFUSED):
-		te.NotSent = true
-		te.Transient = true
-		te.Hint = "Is WinRM listening there? (Enable-PSRemoting or winrm quickconfig; 5985 is HTTP, 5986 HTTPS)"
+		te.NotSent, te.Transient, te.Kind = true, true, failure.KindConnectionRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.EPIPE):
-		te.Transient = true
-		te.Hint = "The connection was dropped"
-		if strings.HasPrefix(endpoint, "http://") {
-			// An HTTPS listener resets a connection that does not start with a TLS handshake.
-			te.Hint += "; if this port is an HTTPS listener (5986 by default), use an https:// endpoint"
-		}
+		// Over http://, this is also how an HTTPS listener answers a connection that does not
+		// start with a TLS handshake.
+		te.Transient, te.Kind = true, failure.KindConnectionDropped
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		te.NotSent = true
-		te.Transient = true
+		te.NotSent, te.Transient, te.Kind = true, true, failure.KindUnreachable
 	}
 	return te
 }
@@ -183,3 +184,5 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+func isPlainHTTP(endpoint string) bool { return strings.HasPrefix(endpoint, "http://") }

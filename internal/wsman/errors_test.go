@@ -12,31 +12,38 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 )
 
-// The hints of answers that carry no SOAP body, stated as literal expectations.
-func TestHTTPErrorHints(t *testing.T) {
+// What answers that carry no SOAP body say, and the facts they report (on which the front ends'
+// advice rests), stated as literal expectations.
+func TestHTTPErrorFacts(t *testing.T) {
 	const ep = "http://ipam01.corp.example:5985/wsman"
 	cases := []struct {
 		name string
 		err  HTTPError
+		kind failure.Kind
 		want []string
 		not  []string
 	}{
-		{"413", HTTPError{Endpoint: ep, Status: 413, PlainHTTP: true},
-			[]string{"HTTP 413", "MaxEnvelopeSizekb", "winrm get winrm/config", "was not processed", "max_envelope_size"}, nil},
-		{"400 with kerberos", HTTPError{Endpoint: ep, Status: 400, Auth: "kerberos"},
-			[]string{"HTTP 400", "Kerberos ticket", "MaxFieldLength", "MaxRequestBytes", `auth = "ntlm"`}, nil},
-		{"400 over http", HTTPError{Endpoint: ep, Status: 400, Auth: "ntlm", PlainHTTP: true},
-			[]string{"HTTP 400", "HTTPS listener", "https://"}, []string{"Kerberos"}},
+		{"413", HTTPError{Endpoint: ep, Status: 413, PlainHTTP: true}, failure.KindTooLarge,
+			[]string{"HTTP 413", "MaxEnvelopeSizekb", "winrm get winrm/config", "was not processed"}, nil},
+		{"400 with kerberos", HTTPError{Endpoint: ep, Status: 400, Auth: "kerberos"}, failure.KindBadRequest,
+			[]string{"HTTP 400", "Kerberos ticket", "MaxFieldLength", "MaxRequestBytes"}, nil},
+		{"400 over http", HTTPError{Endpoint: ep, Status: 400, Auth: "ntlm", PlainHTTP: true}, failure.KindBadRequest,
+			[]string{"HTTP 400"}, []string{"Kerberos"}},
 		{"401 after an unsealed message over http", HTTPError{Endpoint: ep, Status: 401, Auth: "ntlm", AfterLogin: true, PlainHTTP: true},
-			[]string{"after the login succeeded", "AllowUnencrypted", "not the credentials"}, []string{"password"}},
+			failure.KindUnsealedRefused, []string{"after the login succeeded", "AllowUnencrypted", "not the credentials"}, []string{"password"}},
 		{"401 after a sealed message", HTTPError{Endpoint: ep, Status: 401, Auth: "ntlm", AfterLogin: true, Sealed: true, PlainHTTP: true},
-			[]string{"whose login had succeeded", "security context", "credentials are not the cause", "not processed"}, []string{"AllowUnencrypted", "password"}},
+			failure.KindSessionLost, []string{"whose login had succeeded", "security context", "credentials are not the cause", "not processed"},
+			[]string{"AllowUnencrypted", "password"}},
 		{"401 login refused, ntlm", HTTPError{Endpoint: ep, Status: 401, Auth: "ntlm", PlainHTTP: true, Offered: []string{"Negotiate"}},
-			[]string{"credentials were refused", `DOMAIN\user`, "password"}, []string{"AllowUnencrypted"}},
+			failure.KindCredentialsRefused, []string{"credentials were refused", "offers Negotiate)"}, []string{"AllowUnencrypted"}},
 		{"401 basic over http", HTTPError{Endpoint: ep, Status: 401, Auth: "basic", PlainHTTP: true, Offered: []string{"Negotiate", `Basic realm="WSMAN"`}},
-			[]string{"local account", "AllowUnencrypted=true", `auth = "ntlm"`}, nil},
+			failure.KindCredentialsRefused, []string{"credentials were refused", "offers Negotiate, Basic)"}, []string{"realm"}},
+		{"404", HTTPError{Endpoint: ep, Status: 404}, failure.KindWrongPath, []string{"HTTP 404 Not Found"}, nil},
+		{"302", HTTPError{Endpoint: ep, Status: 302}, failure.KindHTTPStatus, []string{"HTTP 302 Found"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +57,13 @@ func TestHTTPErrorHints(t *testing.T) {
 				if strings.Contains(msg, n) {
 					t.Errorf("%q should not say %q", msg, n)
 				}
+			}
+			f, ok := failure.Of(&tc.err)
+			if !ok || f.Kind != tc.kind || f.Auth != tc.err.Auth || f.PlainHTTP != tc.err.PlainHTTP || f.NotActed != (tc.err.Status == 401) {
+				t.Errorf("facts %+v", f)
+			}
+			if want := len(tc.err.Offered); len(f.Offered) != want || (want > 0 && strings.Contains(strings.Join(f.Offered, ","), " ")) {
+				t.Errorf("offered schemes %q, want the %d scheme names", f.Offered, want)
 			}
 		})
 	}

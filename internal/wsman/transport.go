@@ -3,12 +3,13 @@ package wsman
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 )
 
 // Config is how to reach and log in to a WinRM endpoint.
@@ -58,7 +59,40 @@ const (
 	DefaultMaxConcurrent   = 8
 	DefaultMaxEnvelopeSize = 512000
 	defaultMaxResponse     = 64 << 20
+	// MinMaxEnvelopeSize is the smallest MaxEnvelopeSize WinRM accepts.
+	MinMaxEnvelopeSize = 8192
 )
+
+// ConfigError is a configuration NewClient cannot use. Setting says which part is at fault, so a
+// front end can name it in its own terms.
+type ConfigError struct {
+	// Kind is failure.KindConfig, or failure.KindUnencryptedCredentials for Basic over plain HTTP
+	// without AllowUnencrypted.
+	Kind    failure.Kind
+	Setting failure.Setting
+	// Endpoint is set when the endpoint itself is sound.
+	Endpoint string
+	Msg      string
+	Err      error
+}
+
+func configErr(s failure.Setting, format string, args ...any) *ConfigError {
+	return &ConfigError{Kind: failure.KindConfig, Setting: s, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *ConfigError) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Facts implements failure.Reporter.
+func (e *ConfigError) Facts() failure.Facts {
+	return failure.Facts{Kind: e.Kind, Setting: e.Setting, Endpoint: e.Endpoint, PlainHTTP: isPlainHTTP(e.Endpoint), NotActed: true}
+}
 
 // NewClient checks the configuration and builds a client. Nothing is sent yet.
 func NewClient(cfg Config) (*Client, error) {
@@ -74,11 +108,12 @@ func NewClient(cfg Config) (*Client, error) {
 	plain := u.Scheme == "http"
 	switch {
 	case plain && auth == AuthCertificate:
-		return nil, fmt.Errorf("certificate authentication needs an https:// endpoint, not %s", endpoint)
+		return nil, configErr(failure.SettingAuth, "certificate authentication needs an https:// endpoint, not %s", endpoint)
 	case plain && auth == AuthBasic && !cfg.AllowUnencrypted && !isLoopback(host):
-		return nil, fmt.Errorf("refusing to send Basic credentials over unencrypted HTTP to %s: use auth = \"ntlm\" (the default), "+
-			"which seals every message over http://, or the HTTPS listener (https://%s:5986/wsman); or set allow_unencrypted = true "+
-			"if the network is trusted and the server allows unencrypted Basic", endpoint, host)
+		// Allowed only when the configuration says so: NTLM and Kerberos seal, HTTPS encrypts.
+		ce := configErr(failure.SettingAllowUnencrypted, "refusing to send Basic credentials over unencrypted HTTP to %s", endpoint)
+		ce.Kind, ce.Endpoint = failure.KindUnencryptedCredentials, endpoint
+		return nil, ce
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -89,8 +124,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.MaxEnvelopeSize <= 0 {
 		cfg.MaxEnvelopeSize = DefaultMaxEnvelopeSize
 	}
-	if cfg.MaxEnvelopeSize < 8192 {
-		return nil, fmt.Errorf("max_envelope_size %d is below WinRM's minimum of 8192 bytes", cfg.MaxEnvelopeSize)
+	if cfg.MaxEnvelopeSize < MinMaxEnvelopeSize {
+		return nil, configErr(failure.SettingMaxEnvelopeSize, "the maximum envelope size, %d bytes, is below WinRM's minimum of %d bytes", cfg.MaxEnvelopeSize, MinMaxEnvelopeSize)
 	}
 	if cfg.MaxResponseSize <= 0 {
 		cfg.MaxResponseSize = defaultMaxResponse
@@ -121,12 +156,12 @@ func NewClient(cfg Config) (*Client, error) {
 	switch auth {
 	case AuthBasic:
 		if cfg.Username == "" {
-			return nil, errors.New("basic authentication needs a username and a password")
+			return nil, configErr(failure.SettingCredentials, "basic authentication needs a username and a password")
 		}
 		c.header = basicHeader(cfg.Username, cfg.Password)
 	case AuthNTLM:
 		if cfg.Username == "" {
-			return nil, errors.New("NTLM authentication needs a username (DOMAIN\\user, user@domain or a local account) and a password")
+			return nil, configErr(failure.SettingCredentials, "NTLM authentication needs a username (DOMAIN\\user, user@domain or a local account) and a password")
 		}
 		c.mech = newNTLM(cfg.Username, cfg.Password)
 		c.seal = plain
@@ -138,7 +173,7 @@ func NewClient(cfg Config) (*Client, error) {
 	case AuthCertificate:
 		c.header = certificateAuthHeader
 	default:
-		return nil, fmt.Errorf("auth %q is not one of basic, ntlm, kerberos, certificate", cfg.Auth)
+		return nil, configErr(failure.SettingAuth, "authentication %q is not one of basic, ntlm, kerberos, certificate", cfg.Auth)
 	}
 	return c, nil
 }
@@ -146,14 +181,14 @@ func NewClient(cfg Config) (*Client, error) {
 func normalizeEndpoint(raw string) (string, *url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", nil, errors.New("the endpoint is empty; it looks like https://ipam01.corp.example:5986/wsman")
+		return "", nil, configErr(failure.SettingEndpoint, "the endpoint is empty; it looks like https://ipam01.corp.example:5986/wsman")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", nil, fmt.Errorf("the endpoint %q is not an http:// or https:// URL such as https://ipam01.corp.example:5986/wsman", raw)
+		return "", nil, configErr(failure.SettingEndpoint, "the endpoint %q is not an http:// or https:// URL such as https://ipam01.corp.example:5986/wsman", raw)
 	}
 	if u.User != nil {
-		return "", nil, errors.New("the endpoint must not carry credentials; use username and password")
+		return "", nil, configErr(failure.SettingEndpoint, "the endpoint must not carry credentials; they go in the username and password")
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/wsman"
@@ -174,21 +209,23 @@ func buildTLS(cfg Config, auth string) (*tls.Config, error) {
 	if len(cfg.CACert) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(cfg.CACert) {
-			return nil, errors.New("ca_cert holds no PEM certificate")
+			return nil, configErr(failure.SettingCACert, "the CA certificates to trust hold no PEM certificate")
 		}
 		tc.RootCAs = pool
 	}
 	hasCert, hasKey := len(cfg.ClientCert) > 0, len(cfg.ClientKey) > 0
 	if hasCert != hasKey {
-		return nil, errors.New("client_cert and client_key go together")
+		return nil, configErr(failure.SettingClientCertificate, "a client certificate and its private key go together")
 	}
 	if auth == AuthCertificate && !hasCert {
-		return nil, errors.New("certificate authentication needs client_cert and client_key")
+		return nil, configErr(failure.SettingClientCertificate, "certificate authentication needs a client certificate and its private key")
 	}
 	if hasCert {
 		pair, err := tls.X509KeyPair(cfg.ClientCert, cfg.ClientKey)
 		if err != nil {
-			return nil, fmt.Errorf("client_cert/client_key: %w", err)
+			ce := configErr(failure.SettingClientCertificate, "the client certificate and its private key")
+			ce.Err = err
+			return nil, ce
 		}
 		tc.Certificates = []tls.Certificate{pair}
 		// http.sys asks for the client certificate by renegotiating after the request arrived, and

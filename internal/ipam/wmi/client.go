@@ -264,7 +264,7 @@ const envelopeOverhead = 4096
 // status (as the emulator does) would otherwise answer a large batch with an encoding-limit fault.
 const statusSize = 640
 
-// encodeItems encodes every item and measures it; an item too large for max_envelope_size on its
+// encodeItems encodes every item and measures it; an item too large for the envelope size on its
 // own fails the whole call before anything is sent.
 func (c *Client) encodeItems(method string, items []ipam.AddressSpace, n ipam.TypeNumbering, encode func(*ipam.AddressSpace, ipam.TypeNumbering) *wsman.Instance) ([]encodedItem, error) {
 	budget := c.ws.MaxEnvelopeSize() - envelopeOverhead
@@ -276,7 +276,7 @@ func (c *Client) encodeItems(method string, items []ipam.AddressSpace, n ipam.Ty
 			return nil, fmt.Errorf("%s %q: %w", method, items[i].Name, err)
 		}
 		if sz > budget {
-			return nil, fmt.Errorf("%s %q: the item alone takes %d bytes, more than max_envelope_size allows", method, items[i].Name, sz)
+			return nil, &ItemTooLargeError{Op: method, Name: items[i].Name, Size: sz, MaxEnvelopeSize: c.ws.MaxEnvelopeSize()}
 		}
 		out[i] = encodedItem{in: in, size: sz}
 	}
@@ -284,7 +284,7 @@ func (c *Client) encodeItems(method string, items []ipam.AddressSpace, n ipam.Ty
 }
 
 // nextBatch takes the items from start on that fit one request and its response: at least one,
-// and no more than the current budget (max_envelope_size, or less after a 413) allows. It returns
+// and no more than the current budget (the maximum envelope size, or less after a 413) allows. It returns
 // the batch and the bytes its items take.
 func (c *Client) nextBatch(items []encodedItem, start int) (batch, int) {
 	configured := c.ws.MaxEnvelopeSize() - envelopeOverhead
@@ -325,8 +325,8 @@ func (c *Client) GetByName(ctx context.Context, name string) (*ipam.AddressSpace
 // costs no extra request, and one that includes Default decides the numbering by itself.
 func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, error) {
 	if f.NameLike != "" {
-		if _, err := wql.QuoteLike(f.NameLike); err != nil {
-			return nil, fmt.Errorf("%w: %v", ipam.ErrInvalid, err)
+		if err := ipam.CheckNamePattern(f.NameLike); err != nil {
+			return nil, err
 		}
 	}
 	var n ipam.TypeNumbering
@@ -373,10 +373,6 @@ func (c *Client) List(ctx context.Context, f ipam.Filter) ([]ipam.AddressSpace, 
 	return out, nil
 }
 
-// Query builds the WQL for a filter, a Type in the WMI documentation's numbering. The client
-// itself sends QueryFor with the server's numbering; Query is for checking and logging a filter.
-func Query(f ipam.Filter) string { return QueryFor(f, ipam.NumberingWMI) }
-
 // QueryFor builds the WQL for a filter, a Type in numbering n. Every literal goes through
 // wql.Quote or wql.QuoteLike: nothing a user writes can change the query's shape.
 func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
@@ -393,7 +389,8 @@ func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
 	if f.NameLike != "" {
 		// WMI reads no escapes inside LIKE ([MS-WMI] 2.2.1): QuoteLike keeps the pattern as
 		// written. A pattern it refuses (both quote characters, an unclosed '[') is refused by List
-		// before sending; here it falls back to Quote, which makes a query that does not parse.
+		// before sending (ipam.CheckNamePattern); here it falls back to Quote, which makes a query
+		// that does not parse.
 		lit, err := wql.QuoteLike(f.NameLike)
 		if err != nil {
 			lit = wql.Quote(f.NameLike)

@@ -162,7 +162,7 @@ func TestListFilters(t *testing.T) {
 			continue
 		}
 		if len(got) != tc.want {
-			t.Errorf("%s: %d results, want %d (query %s)", name, len(got), tc.want, wmi.Query(tc.f))
+			t.Errorf("%s: %d results, want %d (query %s)", name, len(got), tc.want, wmi.QueryFor(tc.f, ipam.NumberingWMI))
 		}
 	}
 }

@@ -6,10 +6,11 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
-// A server may set MaxEnvelopeSizekb below the provider's max_envelope_size (pypsrp records a
+// A server may set MaxEnvelopeSizekb below the client's maximum envelope size (pypsrp records a
 // server at 150). A request over it gets HTTP 413 "without processing" ([MS-WSMV] 3.1.4.1.20;
 // fidelity-audit item 9), so a bulk batch refused that way is safe to send again in halves.
 
@@ -20,7 +21,7 @@ type EnvelopeRefusedError struct {
 	Op, Name string
 	// Items is how many address spaces the refused request carried (bulk calls; 0 otherwise).
 	Items int
-	// MaxEnvelopeSize is the provider's max_envelope_size, in bytes.
+	// MaxEnvelopeSize is the client's maximum envelope size, in bytes.
 	MaxEnvelopeSize int
 	// Err is the *wsman.HTTPError.
 	Err error
@@ -36,9 +37,33 @@ func (e *EnvelopeRefusedError) Error() string {
 		what = "a request carrying this address space alone"
 	}
 	return fmt.Sprintf("%s: the server refused %s with HTTP 413 and did not process it: the request is larger than "+
-		"the server's MaxEnvelopeSizekb (see winrm get winrm/config). Raise MaxEnvelopeSizekb on the server "+
-		`(winrm set winrm/config @{MaxEnvelopeSizekb="500"}), and keep the provider setting max_envelope_size `+
-		"(now %d bytes) at or below MaxEnvelopeSizekb x 1024, so that bulk calls are split to fit", subject, what, e.MaxEnvelopeSize)
+		"the server's MaxEnvelopeSizekb (see winrm get winrm/config), while the client's maximum envelope size is %d bytes",
+		subject, what, e.MaxEnvelopeSize)
+}
+
+// Facts implements failure.Reporter.
+func (e *EnvelopeRefusedError) Facts() failure.Facts {
+	f, _ := failure.Of(e.Err)
+	f.Kind, f.MaxEnvelopeSize = failure.KindEnvelopeRefused, e.MaxEnvelopeSize
+	return f
+}
+
+// ItemTooLargeError says that one item alone does not fit the client's maximum envelope size, so
+// a call failed before anything was sent.
+type ItemTooLargeError struct {
+	Op, Name string
+	// Size is the bytes the item takes; MaxEnvelopeSize the client's maximum envelope size.
+	Size, MaxEnvelopeSize int
+}
+
+func (e *ItemTooLargeError) Error() string {
+	return fmt.Sprintf("%s %q: the item alone takes %d bytes, more than a request of at most %d bytes can carry",
+		e.Op, e.Name, e.Size, e.MaxEnvelopeSize)
+}
+
+// Facts implements failure.Reporter. Nothing was sent.
+func (e *ItemTooLargeError) Facts() failure.Facts {
+	return failure.Facts{Kind: failure.KindItemTooLarge, MaxEnvelopeSize: e.MaxEnvelopeSize, NotActed: true}
 }
 
 // Unwrap returns the HTTP error.
@@ -51,7 +76,7 @@ func refused(err error) bool {
 }
 
 // batchBudget is the number of item bytes a bulk request may carry. It starts from
-// max_envelope_size and only shrinks, when the server refuses a batch with 413; the client then
+// the client's maximum envelope size and only shrinks, when the server refuses a batch with 413; the client then
 // keeps the smaller size for the rest of its life, so later calls do not pay the refusal again.
 type batchBudget struct {
 	learned atomic.Int64 // 0: nothing learned

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/wql"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
@@ -91,8 +92,12 @@ func (e *TypeNumberingError) Error() string {
 		msg += " (seen: " + strings.Join(e.Seen, "; ") + ")"
 	}
 	return msg + ". The WMI class documentation numbers a provider address space 0 and a customer one 1; " +
-		"[MS-IPAMM2] 2.2.5.62 numbers them 1 and 2. Please report the output of " +
-		"Get-CimInstance -Namespace root/Microsoft/IPAM MSFT_IPAM_AddressSpace | Select Name,Type,AssociatedProviderAddressSpace"
+		"[MS-IPAMM2] 2.2.5.62 numbers them 1 and 2"
+}
+
+// Facts implements failure.Reporter.
+func (e *TypeNumberingError) Facts() failure.Facts {
+	return failure.Facts{Kind: failure.KindTypeNumbering}
 }
 
 // row is what decideNumbering reads of an instance.

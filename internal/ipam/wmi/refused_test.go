@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
@@ -104,10 +105,14 @@ func TestRefusedSingleRequestsNameTheSettings(t *testing.T) {
 		if !errors.As(err, &re) || re.Items != items {
 			t.Fatalf("%v; want an *EnvelopeRefusedError for %d items", err, items)
 		}
-		for _, want := range []string{"max_envelope_size", "MaxEnvelopeSizekb", "winrm get winrm/config", "HTTP 413", `"big"`, "512000 bytes"} {
+		for _, want := range []string{"MaxEnvelopeSizekb", "winrm get winrm/config", "HTTP 413", `"big"`, "512000 bytes"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("%q does not say %q", err, want)
 			}
+		}
+		// The facts the provider's advice rests on.
+		if f, _ := failure.Of(err); f.Kind != failure.KindEnvelopeRefused || f.MaxEnvelopeSize != 512000 {
+			t.Errorf("facts %+v", f)
 		}
 		var he *wsman.HTTPError
 		if !errors.As(err, &he) || he.Status != http.StatusRequestEntityTooLarge {
@@ -138,7 +143,10 @@ func TestRefusedEnumerate(t *testing.T) {
 	p := startProxy(t, emulator.Config{}, lim.intercept)
 	_, err := p.client(t, nil).List(context.Background(), ipam.Filter{})
 	var re *wmi.EnvelopeRefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "max_envelope_size") || !strings.Contains(err.Error(), "reading address spaces") {
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "reading address spaces") {
 		t.Fatalf("%v", err)
+	}
+	if f, _ := failure.Of(err); f.Kind != failure.KindEnvelopeRefused || f.MaxEnvelopeSize != wsman.DefaultMaxEnvelopeSize {
+		t.Fatalf("facts %+v", f)
 	}
 }
