@@ -9,6 +9,12 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
+// This file is the emulator's own mapping of MSFT_IPAM_AddressSpace, written from the class's
+// documentation (ipam-api.md 1.2), not shared with the client's (internal/ipam/wmi/codec.go) on
+// purpose: decoding what the client sends independently is what catches the client's encoding
+// mistakes (a misspelt or missing property, a wrong Type number) in every test that runs against
+// the emulator.
+
 // Resource URIs the emulator serves (ipam-api.md 1.1, 4.1).
 const (
 	ipamNamespace    = wsman.WMIBase + "root/microsoft/ipam"

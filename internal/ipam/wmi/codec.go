@@ -11,6 +11,10 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
+// This file is the client's mapping of MSFT_IPAM_AddressSpace to ipam.AddressSpace. The emulator
+// has its own (internal/emulator/codec.go) on purpose: were they one, a property the client
+// misspelt, left out or numbered wrongly would be read back the same way and no test would see it.
+
 // FromInstance reads an MSFT_IPAM_AddressSpace, its Type in the server's numbering n. Null and
 // absent properties read as empty, so a server that writes "" and one that writes xsi:nil give the
 // same object.
