@@ -764,7 +764,7 @@ func TestConformancePywinrm(t *testing.T) {
 	py("add-customer", "PY-Other", "PY-Nowhere", "NVGRE").raised(t, "customer on a missing provider", "winrm.exceptions.WinRMError",
 		`"PY-Nowhere" does not exist`)
 	py("query", "SELECT * FROM Win32_Process", "10").raised(t, "query of another class", "winrm.exceptions.WinRMError",
-		"'fault_subcode': 'n:CannotProcessFilter'", fmt.Sprintf("'wsmanfault_code': '%d'", wsman.ErrCannotProcessFilter))
+		"'fault_subcode': 'n:CannotProcessFilter'", fmt.Sprintf("'wsmanfault_code': '%d'", wsman.FaultCannotProcessFilter.HRESULT()))
 	pywinrm(t, url, "wrong", "delete", "PY-Tenant").raised(t, "wrong password", "winrm.exceptions.InvalidCredentialsError")
 	wantNames(t, "after the faults", ws.names(selectSpaces), "Default", "PY-West-2", "PY-Tenant")
 

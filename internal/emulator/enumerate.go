@@ -162,7 +162,7 @@ func (s *Server) saveEnumeration(items []*wsman.Instance) string {
 		}
 		delete(s.enums, oldest)
 	}
-	id := "uuid:" + newUUID()
+	id := "uuid:" + wsman.NewUUID()
 	s.enums[id] = &enumeration{items: items, expires: now.Add(enumerationTTL)}
 	return id
 }

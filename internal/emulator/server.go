@@ -457,7 +457,7 @@ func internalFault(err error) *wsman.Fault {
 }
 
 func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action string, body wsman.Body) {
-	h := wsman.Header{To: wsman.AddressAnonymous, Action: action, MessageID: "uuid:" + newUUID(), RelatesTo: "uuid:00000000-0000-0000-0000-000000000000"}
+	h := wsman.Header{To: wsman.AddressAnonymous, Action: action, MessageID: "uuid:" + wsman.NewUUID(), RelatesTo: "uuid:00000000-0000-0000-0000-000000000000"}
 	if req.Header.MessageID != "" {
 		h.RelatesTo = req.Header.MessageID
 	}
@@ -476,7 +476,7 @@ func (s *Server) respond(w http.ResponseWriter, req *wsman.Envelope, action stri
 
 // writeFault sends a fault with HTTP 500, as WinRM does.
 func (s *Server) writeFault(w http.ResponseWriter, req *wsman.Envelope, f *wsman.Fault) {
-	h := wsman.Header{To: wsman.AddressAnonymous, Action: wsman.ActionWSManFault, MessageID: "uuid:" + newUUID(),
+	h := wsman.Header{To: wsman.AddressAnonymous, Action: wsman.ActionWSManFault, MessageID: "uuid:" + wsman.NewUUID(),
 		RelatesTo: "uuid:00000000-0000-0000-0000-000000000000"}
 	if f.Subcode.Space == wsman.NSAddressing {
 		h.Action = wsman.ActionFault

@@ -76,7 +76,7 @@ func (h *harness) post(body []byte) (int, *wsman.Envelope) {
 func (h *harness) send(hdr wsman.Header, body wsman.Body) (int, *wsman.Envelope) {
 	h.t.Helper()
 	if hdr.MessageID == "" {
-		hdr.MessageID = "uuid:" + newUUID()
+		hdr.MessageID = "uuid:" + wsman.NewUUID()
 	}
 	if hdr.MaxEnvelopeSize == 0 {
 		hdr.MaxEnvelopeSize = 512000
@@ -301,13 +301,13 @@ func TestAddMethods(t *testing.T) {
 	})
 	t.Run("unknown parameter", func(t *testing.T) {
 		_, f := h.invoke("AddProviderAddressSpace", wsman.Scalar("Name", "y"), wsman.Scalar("Tenant", "1"))
-		if f == nil || f.WSManCode != wsman.ErrInvalidParameter {
+		if f == nil || f.WSManCode != wsman.FaultInvalidParameter.HRESULT() {
 			t.Fatalf("want InvalidParameter fault, got %v", f)
 		}
 	})
 	t.Run("unknown method", func(t *testing.T) {
 		_, f := h.invoke("RemoveAddressSpace", wsman.Scalar("Name", "y"))
-		if f == nil || f.WSManCode != wsman.ErrActionMismatch {
+		if f == nil || f.WSManCode != wsman.FaultActionMismatch.HRESULT() {
 			t.Fatalf("want ActionMismatch fault, got %v", f)
 		}
 	})
@@ -489,7 +489,7 @@ func TestEnumeration(t *testing.T) {
 	t.Run("other resource URI", func(t *testing.T) {
 		_, env := h.send(wsman.Header{ResourceURI: wsman.WMIBase + "root/cimv2/*", Action: wsman.ActionEnumerate},
 			&wsman.Enumerate{Dialect: wsman.DialectWQL, Filter: "SELECT * FROM Win32_Service"})
-		if f, ok := env.Fault(); !ok || f.WSManCode != wsman.ErrResourceNotFound {
+		if f, ok := env.Fault(); !ok || f.WSManCode != wsman.FaultResourceNotFound.HRESULT() {
 			t.Fatalf("want ResourceNotFound, got %+v", env.Body)
 		}
 	})
@@ -504,7 +504,7 @@ func TestEnumeration(t *testing.T) {
 			t.Fatalf("release failed: %+v", env.Body)
 		}
 		_, env = h.send(wsman.Header{ResourceURI: addressSpaceURI, Action: wsman.ActionPull}, &wsman.Pull{Context: res.Context})
-		if f, ok := env.Fault(); !ok || f.WSManCode != wsman.ErrInvalidEnumerationContext {
+		if f, ok := env.Fault(); !ok || f.WSManCode != wsman.FaultInvalidEnumerationContext.HRESULT() {
 			t.Fatalf("pull after release: want InvalidEnumerationContext, got %+v", env.Body)
 		}
 	})
@@ -531,7 +531,7 @@ func TestEnvelopeLimits(t *testing.T) {
 	}
 	// [MS-WSMV] 3.1.4.1.20: a request over MaxEnvelopeSizekb gets HTTP 413 and is not processed.
 	msg, err := wsman.Marshal(wsman.Header{ResourceURI: addressSpaceURI, Action: wsman.MethodAction(addressSpaceURI, "BulkAddOrUpdateAddressSpace"),
-		MessageID: "uuid:" + newUUID(), MaxEnvelopeSize: 512000},
+		MessageID: "uuid:" + wsman.NewUUID(), MaxEnvelopeSize: 512000},
 		&wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", items...)}})
 	if err != nil {
 		t.Fatal(err)
@@ -551,7 +551,7 @@ func TestEnvelopeLimits(t *testing.T) {
 	}
 	_, env = h.send(wsman.Header{ResourceURI: addressSpaceURI, Action: addressSpaceURI + "/BulkAddOrUpdateAddressSpace", MaxEnvelopeSize: 1024},
 		&wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace"})
-	if f, ok := env.Fault(); !ok || f.WSManCode != wsman.ErrMinEnvelopeSize {
+	if f, ok := env.Fault(); !ok || f.WSManCode != wsman.FaultMinimumEnvelopeLimit.HRESULT() {
 		t.Fatalf("want MinEnvelopeSize, got %+v", env.Body)
 	}
 }

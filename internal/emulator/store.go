@@ -10,6 +10,7 @@ import (
 	_ "modernc.org/sqlite" // pure-Go SQLite, so releases build with CGO_ENABLED=0
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
 // The store follows the IPAM data model of MS-IPAMM2 3.1.1.1.33: address spaces keyed by a 64-bit
@@ -279,7 +280,7 @@ func (s *store) defineCustomFields(ctx context.Context, names []string) error {
 
 // newInstanceID makes an InstanceID. Windows' format is undocumented (ipam-api.md 1.6) and clients
 // must treat it as opaque; the emulator uses a braced GUID that survives renames.
-func newInstanceID() string { return "{" + newUUID() + "}" }
+func newInstanceID() string { return "{" + wsman.NewUUID() + "}" }
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -22,15 +22,16 @@ const (
 )
 
 // String returns the short name users write in configuration: "Provider" or "Customer".
-func (t Type) String() string {
-	switch t {
-	case TypeProvider:
-		return "Provider"
-	case TypeCustomer:
-		return "Customer"
-	default:
-		return "Type(" + strconv.Itoa(int(t)) + ")"
+func (t Type) String() string { return enumName(typeNames[:], int(t), "Type") }
+
+var typeNames = [...]string{TypeProvider: "Provider", TypeCustomer: "Customer"}
+
+// enumName is the name of value v of an enumeration, or Kind(v) for one without a name.
+func enumName(names []string, v int, kind string) string {
+	if v < len(names) && names[v] != "" {
+		return names[v]
 	}
+	return kind + "(" + strconv.Itoa(v) + ")"
 }
 
 // Valid reports whether t is one of the two types IPAM knows.
@@ -60,20 +61,9 @@ const (
 )
 
 // String returns the documented name of the status.
-func (u Utilization) String() string {
-	switch u {
-	case UtilizationNone:
-		return "None"
-	case UtilizationUnder:
-		return "Under"
-	case UtilizationOptimal:
-		return "Optimal"
-	case UtilizationOver:
-		return "Over"
-	default:
-		return "Utilization(" + strconv.Itoa(int(u)) + ")"
-	}
-}
+func (u Utilization) String() string { return enumName(utilizationNames[:], int(u), "Utilization") }
+
+var utilizationNames = [...]string{UtilizationNone: "None", UtilizationUnder: "Under", UtilizationOptimal: "Optimal", UtilizationOver: "Over"}
 
 // Isolation methods IPAM accepts for a customer address space (Add-IpamAddressSpace -IsolationMethod).
 const (

@@ -119,24 +119,21 @@ func report(stderr io.Writer, err error) {
 
 func hint(err error) string {
 	f, _ := failure.Of(err)
-	switch f.Kind {
-	case failure.KindUntrustedCertificate:
-		return "the server's certificate is not signed by a trusted authority: pass the CA's PEM with -ca-cert (or, for testing only, -insecure)"
-	case failure.KindCertificateName:
-		return "the server's certificate does not name this host: use the name in the certificate in -endpoint, or pass -tls-server-name"
-	case failure.KindNotTLS:
-		return "the server does not speak TLS on this port: use http:// for port 5985, or the HTTPS listener's port (5986)"
-	case failure.KindConnectionRefused:
-		return "is WinRM listening there? (5985 is HTTP, 5986 HTTPS)"
-	case failure.KindTimeout:
-		return "raise -timeout if the server is slow"
-	case failure.KindUnencryptedCredentials:
-		return "use -auth ntlm (the default), which seals every message over http://, or an https:// endpoint"
-	case failure.KindCredentialsRefused:
-		if f.Auth == wsman.AuthBasic && !f.OffersScheme("Basic") {
-			return "Basic authentication is disabled on Windows by default: use -auth ntlm"
-		}
-		return "check -username (DOMAIN\\user or user@domain) and IPAM_PASSWORD"
+	if f.Kind == failure.KindCredentialsRefused && f.Auth == wsman.AuthBasic && !f.OffersScheme("Basic") {
+		return "Basic authentication is disabled on Windows by default: use -auth ntlm"
 	}
-	return ""
+	return hints[f.Kind]
+}
+
+// hints are what to do about the usual failures, by kind.
+var hints = map[failure.Kind]string{
+	failure.KindUntrustedCertificate: "the server's certificate is not signed by a trusted authority: pass the CA's PEM with -ca-cert " +
+		"(or, for testing only, -insecure)",
+	failure.KindCertificateName: "the server's certificate does not name this host: use the name in the certificate in -endpoint, " +
+		"or pass -tls-server-name",
+	failure.KindNotTLS:                 "the server does not speak TLS on this port: use http:// for port 5985, or the HTTPS listener's port (5986)",
+	failure.KindConnectionRefused:      "is WinRM listening there? (5985 is HTTP, 5986 HTTPS)",
+	failure.KindTimeout:                "raise -timeout if the server is slow",
+	failure.KindUnencryptedCredentials: "use -auth ntlm (the default), which seals every message over http://, or an https:// endpoint",
+	failure.KindCredentialsRefused:     "check -username (DOMAIN\\user or user@domain) and IPAM_PASSWORD",
 }

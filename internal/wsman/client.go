@@ -2,7 +2,6 @@ package wsman
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -160,7 +159,7 @@ func (c *Client) putConn(cn *conn) {
 func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	h := req.Header
 	h.To = c.endpoint
-	h.MessageID = "uuid:" + newMessageID()
+	h.MessageID = "uuid:" + NewUUID()
 	h.MaxEnvelopeSize = c.maxEnvelopeSize
 	h.OperationTimeout = c.timeout
 	if h.Locale == "" {
@@ -493,10 +492,3 @@ func shortAction(action string) string {
 	return action
 }
 
-func newMessageID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%08X-%04X-%04X-%04X-%012X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}

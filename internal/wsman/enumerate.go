@@ -50,6 +50,7 @@ func (e *Envelope) Enumerate() (*Enumerate, error) {
 		return nil, decodeErrorf("body is not an Enumerate request")
 	}
 	b := &Enumerate{}
+	var err error
 	for _, c := range e.Body.Children {
 		switch c.Local {
 		case "EnumerationMode":
@@ -57,11 +58,9 @@ func (e *Envelope) Enumerate() (*Enumerate, error) {
 		case "OptimizeEnumeration":
 			b.Optimize = true
 		case "MaxElements":
-			n, err := strconv.ParseUint(strings.TrimSpace(c.Text), 10, 31)
-			if err != nil || n == 0 {
-				return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(c.Text))
+			if b.MaxElements, err = maxElements(c); err != nil {
+				return nil, err
 			}
-			b.MaxElements = int(n)
 		case "Filter":
 			b.Dialect, _ = c.Attr("", "Dialect")
 			b.Filter = c.Text
@@ -97,13 +96,21 @@ func (e *Envelope) Pull() (*Pull, error) {
 	}
 	b.Context = strings.TrimSpace(ctx.Text)
 	if m := e.Body.Child("", "MaxElements"); m != nil {
-		n, err := strconv.ParseUint(strings.TrimSpace(m.Text), 10, 31)
-		if err != nil || n == 0 {
-			return nil, decodeErrorf("MaxElements %q is not a positive integer", truncate(m.Text))
+		var err error
+		if b.MaxElements, err = maxElements(m); err != nil {
+			return nil, err
 		}
-		b.MaxElements = int(n)
 	}
 	return b, nil
+}
+
+// maxElements reads a MaxElements element: a positive integer.
+func maxElements(el *Element) (int, error) {
+	n, err := strconv.ParseUint(strings.TrimSpace(el.Text), 10, 31)
+	if err != nil || n == 0 {
+		return 0, decodeErrorf("MaxElements %q is not a positive integer", truncate(el.Text))
+	}
+	return int(n), nil
 }
 
 // Release is the body of a Release request: the client abandons an enumeration.

@@ -177,7 +177,7 @@ func TestEnumerateEarlyExitReleases(t *testing.T) {
 			// The server forgot the context: a later Pull of it fails.
 			_, err = c.Do(base, wsman.Request{Header: wsman.Header{ResourceURI: namespaceURI, Action: wsman.ActionPull},
 				Body: &wsman.Pull{Context: released, MaxElements: 10}})
-			if f := asFault(t, err); f.WSManCode != wsman.ErrInvalidEnumerationContext {
+			if f := asFault(t, err); f.WSManCode != wsman.FaultInvalidEnumerationContext.HRESULT() {
 				t.Errorf("Pull after Release: %v", err)
 			}
 		})

@@ -1,6 +1,7 @@
 package wsman
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"strconv"
@@ -251,3 +252,13 @@ func (h *Header) Selector(name string) (string, bool) {
 type EmptyBody struct{}
 
 func (EmptyBody) writeBody(*xmlWriter, *Header) {}
+
+// NewUUID returns a random (version 4) UUID in upper case, as WinRM writes the UUIDs of message IDs
+// ("uuid:" + NewUUID()).
+func NewUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%08X-%04X-%04X-%04X-%012X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -102,22 +102,25 @@ func (e *HTTPError) kind() failure.Kind {
 		return failure.KindUnsealedRefused
 	case e.Status == http.StatusUnauthorized && e.AfterLogin:
 		return failure.KindSessionLost
-	case e.Status == http.StatusUnauthorized:
-		return failure.KindCredentialsRefused
-	case e.Status == http.StatusRequestEntityTooLarge:
-		return failure.KindTooLarge
-	case e.Status == http.StatusBadRequest:
-		return failure.KindBadRequest
-	case e.Status == http.StatusInternalServerError && e.EmptyBody:
-		return failure.KindUnencryptedRefused
-	case e.Status == http.StatusServiceUnavailable:
-		return failure.KindBusy
-	case e.Status == http.StatusNotFound:
-		return failure.KindWrongPath
-	case e.Status == http.StatusUnsupportedMediaType:
-		return failure.KindNotWinRM
+	case e.Status == http.StatusInternalServerError && !e.EmptyBody:
+		return failure.KindHTTPStatus
+	}
+	if k, ok := statusKinds[e.Status]; ok {
+		return k
 	}
 	return failure.KindHTTPStatus
+}
+
+// statusKinds are the answers without a SOAP body that say more than their status.
+var statusKinds = map[int]failure.Kind{
+	http.StatusUnauthorized:          failure.KindCredentialsRefused,
+	http.StatusRequestEntityTooLarge: failure.KindTooLarge,
+	http.StatusBadRequest:            failure.KindBadRequest,
+	// WinRM's answer to unencrypted traffic it does not allow: 500 with an empty body.
+	http.StatusInternalServerError:  failure.KindUnencryptedRefused,
+	http.StatusServiceUnavailable:   failure.KindBusy,
+	http.StatusNotFound:             failure.KindWrongPath,
+	http.StatusUnsupportedMediaType: failure.KindNotWinRM,
 }
 
 // schemes returns the names of the offered authentication schemes.

@@ -219,21 +219,15 @@ func findDescendant(el *Element, local string, depth int) *Element {
 
 func decodeWmiError(el *Element) *WmiError {
 	e := &WmiError{}
+	texts := map[string]*string{"Message": &e.Message, "MessageID": &e.MessageID, "error_Type": &e.ErrorType,
+		"error_WindowsErrorMessage": &e.WindowsErrorMessage}
+	numbers := map[string]*uint32{"CIMStatusCode": &e.CIMStatusCode, "error_Code": &e.ErrorCode}
 	for _, c := range el.Children {
 		t := strings.TrimSpace(c.Text)
-		switch c.Local {
-		case "CIMStatusCode":
-			e.CIMStatusCode, _ = ParseUint32(t)
-		case "Message":
-			e.Message = t
-		case "MessageID":
-			e.MessageID = t
-		case "error_Code":
-			e.ErrorCode, _ = ParseUint32(t)
-		case "error_Type":
-			e.ErrorType = t
-		case "error_WindowsErrorMessage":
-			e.WindowsErrorMessage = t
+		if dst, ok := texts[c.Local]; ok {
+			*dst = t
+		} else if dst, ok := numbers[c.Local]; ok {
+			*dst, _ = ParseUint32(t)
 		}
 	}
 	return e

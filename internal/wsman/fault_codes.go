@@ -1,29 +1,11 @@
 package wsman
 
-// WS-Management HRESULTs (wsmerror.h) that clients must tell apart, with the SOAP code and subcode
-// WinRM sends them with.
+// HRESULTs of WinRM's quota faults, which carry no FaultCode of their own: the w:QuotaLimit
+// subcode's, and the one WinRM reports past MaxConcurrentOperationsPerUser in the MSFT_WmiError's
+// error_Code of a w:QuotaLimit fault. The HRESULTs of the other faults are in faultTable
+// (FaultCode.HRESULT).
 const (
-	ErrResourceNotFound           uint32 = 0x80338000 // a:DestinationUnreachable
-	ErrFilterDialectUnavailable   uint32 = 0x80338019 // wsen:FilterDialectRequestedUnavailable
-	ErrCannotProcessFilter        uint32 = 0x8033801A // wsen:CannotProcessFilter
-	ErrInvalidEnumerationContext  uint32 = 0x8033801B // wsen:InvalidEnumerationContext
-	ErrInvalidSOAPBody            uint32 = 0x80338027 // wsman:InvalidBody
-	ErrOperationTimedOut          uint32 = 0x80338029 // wsman:TimedOut
-	ErrActionMismatch             uint32 = 0x80338031 // wsman:ActionMismatch
-	ErrEncodingLimit              uint32 = 0x80338035 // wsman:EncodingLimit
-	ErrInvalidParameter           uint32 = 0x8033803A // wsman:InvalidParameter
-	ErrInvalidResourceURI         uint32 = 0x8033803B // wsman:InvalidResourceURI
-	ErrInvalidSelectors           uint32 = 0x8033803D // wsman:InvalidSelectors
-	ErrQuotaLimit                 uint32 = 0x8033803F // wsman:QuotaLimit
-	ErrSchemaValidation           uint32 = 0x80338041 // wsman:SchemaValidationError
-	ErrMaxEnvelopeSizeExceeded    uint32 = 0x80338048 // wsman:EncodingLimit, faultDetail/MaxEnvelopeSize
-	ErrFilteringRequired          uint32 = 0x8033804F // wsman:UnsupportedFeature, faultDetail/FilteringRequired
-	ErrUnsupportedMedia           uint32 = 0x80338075
-	ErrMinEnvelopeSize            uint32 = 0x8033807E // wsman:EncodingLimit, faultDetail/MinimumEnvelopeLimit
-	ErrInternal                   uint32 = 0x80338083 // wsman:InternalError
-	ErrEnumerationModeUnsupported uint32 = 0x80338086 // wsman:UnsupportedFeature, faultDetail/EnumerationMode
-	// ErrQuotaMaxOperations is what WinRM reports past MaxConcurrentOperationsPerUser, in the
-	// MSFT_WmiError's error_Code of a w:QuotaLimit fault.
+	ErrQuotaLimit         uint32 = 0x8033803F
 	ErrQuotaMaxOperations uint32 = 0x803381A6
 )
 
@@ -69,7 +51,7 @@ const (
 )
 
 // faultSpec is how WinRM writes one fault: SOAP code and subcode, wsman:FaultDetail, the HRESULT of
-// its f:WSManFault, and the s:Reason text of an English-language Windows.
+// its f:WSManFault (wsmerror.h), and the s:Reason text of an English-language Windows.
 type faultSpec struct {
 	code    string
 	subcode QName
@@ -79,42 +61,45 @@ type faultSpec struct {
 }
 
 var faultTable = map[FaultCode]faultSpec{
-	FaultResourceNotFound: {"Sender", QName{NSAddressing, "DestinationUnreachable"}, "InvalidResourceURI", ErrResourceNotFound,
+	FaultResourceNotFound: {"Sender", QName{NSAddressing, "DestinationUnreachable"}, "InvalidResourceURI", 0x80338000,
 		"The WS-Management service cannot process the request. The service cannot find the resource identified by the resource URI and selectors."},
-	FaultActionMismatch: {"Sender", QName{NSWSMan, "ActionMismatch"}, "", ErrActionMismatch,
+	FaultActionMismatch: {"Sender", QName{NSWSMan, "ActionMismatch"}, "", 0x80338031,
 		"The WS-Management service cannot process the request because the WS-Addressing Action URI in the request is not compatible with the resource."},
-	FaultInvalidParameter: {"Sender", QName{NSWSMan, "InvalidParameter"}, "", ErrInvalidParameter,
+	FaultInvalidParameter: {"Sender", QName{NSWSMan, "InvalidParameter"}, "", 0x8033803A,
 		"The WS-Management service cannot process the request because a parameter for the operation is not valid."},
-	FaultInvalidSelectors: {"Sender", QName{NSWSMan, "InvalidSelectors"}, "InsufficientSelectors", ErrInvalidSelectors,
+	FaultInvalidSelectors: {"Sender", QName{NSWSMan, "InvalidSelectors"}, "InsufficientSelectors", 0x8033803D,
 		"The WS-Management service cannot process the request because the selectors for the resource are not valid."},
-	FaultEncodingLimit: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MaxEnvelopeSize", ErrEncodingLimit,
+	FaultEncodingLimit: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MaxEnvelopeSize", 0x80338035,
 		"The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit."},
-	FaultMaxEnvelopeSize: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MaxEnvelopeSize", ErrMaxEnvelopeSizeExceeded,
+	FaultMaxEnvelopeSize: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MaxEnvelopeSize", 0x80338048,
 		"The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit."},
-	FaultMinimumEnvelopeLimit: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MinimumEnvelopeLimit", ErrMinEnvelopeSize,
+	FaultMinimumEnvelopeLimit: {"Sender", QName{NSWSMan, "EncodingLimit"}, "MinimumEnvelopeLimit", 0x8033807E,
 		"The WS-Management service cannot process the request because the envelope size in the request is too small."},
-	FaultSchemaValidationError: {"Sender", QName{NSWSMan, "SchemaValidationError"}, "", ErrSchemaValidation,
+	FaultSchemaValidationError: {"Sender", QName{NSWSMan, "SchemaValidationError"}, "", 0x80338041,
 		"The SOAP XML in the message does not match the corresponding XML schema definition."},
-	FaultCannotProcessFilter: {"Sender", QName{NSEnumeration, "CannotProcessFilter"}, "", ErrCannotProcessFilter,
+	FaultCannotProcessFilter: {"Sender", QName{NSEnumeration, "CannotProcessFilter"}, "", 0x8033801A,
 		"The data source could not process the filter. The filter might be missing or it might be invalid."},
-	FaultFilterDialectUnavailable: {"Sender", QName{NSEnumeration, "FilterDialectRequestedUnavailable"}, "", ErrFilterDialectUnavailable,
+	FaultFilterDialectUnavailable: {"Sender", QName{NSEnumeration, "FilterDialectRequestedUnavailable"}, "", 0x80338019,
 		"The filter dialect (the type associated with the filter) was not supported for this resource."},
-	FaultFilteringRequired: {"Sender", QName{NSWSMan, "UnsupportedFeature"}, "FilteringRequired", ErrFilteringRequired,
+	FaultFilteringRequired: {"Sender", QName{NSWSMan, "UnsupportedFeature"}, "FilteringRequired", 0x8033804F,
 		"The WS-Management service does not support the filter dialect in the request. The filter dialect is the type of filter, such as XPath or WQL."},
-	FaultEnumerationModeUnsupported: {"Sender", QName{NSWSMan, "UnsupportedFeature"}, "EnumerationMode", ErrEnumerationModeUnsupported,
+	FaultEnumerationModeUnsupported: {"Sender", QName{NSWSMan, "UnsupportedFeature"}, "EnumerationMode", 0x80338086,
 		"The WS-Management service does not support the specified enumeration mode."},
-	FaultInvalidEnumerationContext: {"Receiver", QName{NSEnumeration, "InvalidEnumerationContext"}, "", ErrInvalidEnumerationContext,
+	FaultInvalidEnumerationContext: {"Receiver", QName{NSEnumeration, "InvalidEnumerationContext"}, "", 0x8033801B,
 		"The WS-Enumeration context in the enumeration is not valid. Enumeration may have been completed or canceled."},
 	// WinRM sends a quota fault without an f:WSManFault: the quota's HRESULT travels in the
 	// MSFT_WmiError's error_Code (WinRb/WinRM's recorded wmi_error_v2.xml), which the sender attaches.
 	FaultQuotaLimit: {"Sender", QName{NSWSMan, "QuotaLimit"}, "", 0,
 		"The WS-Management service cannot process the request. This user is allowed a maximum number of " +
 			"concurrent operations, which has been exceeded. Close existing operations for this user, or raise the quota for this user."},
-	FaultTimedOut: {"Receiver", QName{NSWSMan, "TimedOut"}, "", ErrOperationTimedOut,
+	FaultTimedOut: {"Receiver", QName{NSWSMan, "TimedOut"}, "", 0x80338029,
 		"The WS-Management service cannot complete the operation within the time specified in OperationTimeout."},
-	FaultInternalError: {"Receiver", QName{NSWSMan, "InternalError"}, "", ErrInternal,
+	FaultInternalError: {"Receiver", QName{NSWSMan, "InternalError"}, "", 0x80338083,
 		"The WS-Management service cannot process the request. The data source failed to return results for the request."},
 }
+
+// HRESULT is the code of the fault's f:WSManFault, by which clients tell faults apart.
+func (c FaultCode) HRESULT() uint32 { return faultTable[c].hresult }
 
 // NewFault builds the fault code names, as WinRM writes it, with message as its f:Message (the
 // service's own words; empty leaves the f:WSManFault out when the code has no HRESULT either).

@@ -18,7 +18,7 @@ func TestRecordedPullInvalidContext(t *testing.T) {
 		return nil
 	})
 	f := asFault(t, err)
-	if f.WSManCode != wsman.ErrInvalidEnumerationContext || f.Subcode.Space != wsman.NSEnumeration || f.Subcode.Local != "InvalidEnumerationContext" {
+	if f.WSManCode != wsman.FaultInvalidEnumerationContext.HRESULT() || f.Subcode.Space != wsman.NSEnumeration || f.Subcode.Local != "InvalidEnumerationContext" {
 		t.Errorf("fault %+v", f)
 	}
 	wantContains(t, err.Error(), "0x8033801B", "enumeration context")
@@ -44,7 +44,7 @@ func TestRecordedFaults(t *testing.T) {
 		{name: "resource not found", replies: []reply{{500, "fault_resource_not_found.xml"}}, idempotent: true, wantReqs: 1,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				f := asFault(t, err)
-				if f.WSManCode != wsman.ErrResourceNotFound || f.Code != "Sender" || f.Subcode.Space != wsman.NSAddressing ||
+				if f.WSManCode != wsman.FaultResourceNotFound.HRESULT() || f.Code != "Sender" || f.Subcode.Space != wsman.NSAddressing ||
 					f.Subcode.Local != "DestinationUnreachable" || !strings.HasSuffix(f.Detail, "/InvalidResourceURI") {
 					t.Errorf("fault %+v", f)
 				}
@@ -93,7 +93,7 @@ func TestRecordedFaults(t *testing.T) {
 		{name: "operation timeout not retried otherwise", replies: []reply{{500, "fault_operation_timeout.xml"}}, wantReqs: 1,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				f := asFault(t, err)
-				if f.WSManCode != wsman.ErrOperationTimedOut || f.Subcode.Local != "TimedOut" {
+				if f.WSManCode != wsman.FaultTimedOut.HRESULT() || f.Subcode.Local != "TimedOut" {
 					t.Errorf("fault %+v", f)
 				}
 				wantContains(t, err.Error(), "0x80338029", "OperationTimeout")

@@ -301,32 +301,26 @@ func wantKind(t *testing.T, err error, kind failure.Kind) failure.Facts {
 	return f
 }
 
+// errorAs returns the error of type E in err's chain, or fails the test.
+func errorAs[E error](t *testing.T, err error) E {
+	t.Helper()
+	var target E
+	if !errors.As(err, &target) {
+		t.Fatalf("error is %T (%v), want %T", err, err, target)
+	}
+	return target
+}
+
 func asTransport(t *testing.T, err error) *wsman.TransportError {
 	t.Helper()
-	var te *wsman.TransportError
-	if !errors.As(err, &te) {
-		t.Fatalf("error is %T (%v), want *wsman.TransportError", err, err)
-	}
-	return te
+	return errorAs[*wsman.TransportError](t, err)
 }
 
 func asHTTP(t *testing.T, err error) *wsman.HTTPError {
 	t.Helper()
-	var he *wsman.HTTPError
-	if !errors.As(err, &he) {
-		t.Fatalf("error is %T (%v), want *wsman.HTTPError", err, err)
-	}
-	return he
+	return errorAs[*wsman.HTTPError](t, err)
 }
-
-func asFault(t *testing.T, err error) *wsman.Fault {
-	t.Helper()
-	var f *wsman.Fault
-	if !errors.As(err, &f) {
-		t.Fatalf("error is %T (%v), want *wsman.Fault", err, err)
-	}
-	return f
-}
+func asFault(t *testing.T, err error) *wsman.Fault { t.Helper(); return errorAs[*wsman.Fault](t, err) }
 
 // closedPort returns a 127.0.0.1 address nobody listens on.
 func closedPort(t *testing.T) string {

@@ -70,7 +70,7 @@ func classifyRetry(err error) retryClass {
 		switch {
 		case f.Quota():
 			return retryBusy
-		case f.WSManCode == ErrOperationTimedOut:
+		case f.WSManCode == FaultTimedOut.HRESULT():
 			return retryIdempotent
 		}
 	}

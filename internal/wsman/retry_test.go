@@ -30,7 +30,7 @@ func TestClassifyRetry(t *testing.T) {
 		{"quota, MSFT_WmiError max operations", &Fault{WmiError: &WmiError{ErrorCode: 0x803381A6}}, retryBusy, true, true},
 		{"quota, MSFT_WmiError PPQ", &Fault{WmiError: &WmiError{ErrorCode: 0x803381EA}}, retryBusy, true, true},
 		{"not a quota code", &Fault{WmiError: &WmiError{ErrorCode: 0x803381A9}}, retryNever, false, false},
-		{"operation timed out", &Fault{WSManCode: ErrOperationTimedOut}, retryIdempotent, true, false},
+		{"operation timed out", &Fault{WSManCode: FaultTimedOut.HRESULT()}, retryIdempotent, true, false},
 		{"provider error", &Fault{WSManCode: 0x80041001}, retryNever, false, false},
 		{"wrapped quota", fmt.Errorf("call: %w", &Fault{WSManCode: ErrQuotaLimit}), retryBusy, true, true},
 		{"anything else", errors.New("boom"), retryNever, false, false},
