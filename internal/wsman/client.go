@@ -491,4 +491,3 @@ func shortAction(action string) string {
 	}
 	return action
 }
-
