@@ -1,17 +1,12 @@
 package ipam
 
 import (
-	"errors"
-	"strings"
+	"fmt"
 	"testing"
 )
 
 func TestParseType(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want Type
-	}{
+	checkExamples(t, "ParseType", orError(ParseType), []example[string, any]{
 		{"Provider", TypeProvider},
 		{"provider", TypeProvider},
 		{"PROVIDER", TypeProvider},
@@ -29,16 +24,7 @@ func TestParseType(t *testing.T) {
 		{"customerAddressSpace", TypeCustomer},
 		{"1", TypeCustomer},
 		{" 1 ", TypeCustomer},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseType(tt.in)
-			if err != nil || got != tt.want {
-				t.Errorf("ParseType(%q) = %v, %v; want %v, nil", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestParseTypeErrors(t *testing.T) {
@@ -47,19 +33,8 @@ func TestParseTypeErrors(t *testing.T) {
 		"Provider Address Space", "PA", "CA", "Virtual", "NonVirtualized", "Provider\x00", "Customer;"} {
 		t.Run(in, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseType(in)
-			if err == nil {
-				t.Fatalf("ParseType(%q) = %v, nil; want an error", in, got)
-			}
-			if !errors.Is(err, ErrInvalid) {
-				t.Errorf("ParseType(%q) error %v does not wrap ErrInvalid", in, err)
-			}
-			if KindOf(err) != KindInvalid {
-				t.Errorf("KindOf(%v) = %v, want KindInvalid", err, KindOf(err))
-			}
-			if !strings.Contains(err.Error(), "Provider") || !strings.Contains(err.Error(), "Customer") {
-				t.Errorf("ParseType(%q) error %q does not say what is accepted", in, err)
-			}
+			_, err := ParseType(in)
+			wantInvalid(t, fmt.Sprintf("ParseType(%q)", in), err, "Provider", "Customer")
 		})
 	}
 }
@@ -96,33 +71,18 @@ func TestTypeStringAndValid(t *testing.T) {
 }
 
 func TestUtilizationString(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		u    Utilization
-		want string
-	}{
+	checkExamples(t, "Utilization.String", Utilization.String, []example[Utilization, string]{
 		{UtilizationNone, "None"},
 		{UtilizationUnder, "Under"},
 		{UtilizationOptimal, "Optimal"},
 		{UtilizationOver, "Over"},
 		{4, "Utilization(4)"},
 		{65535, "Utilization(65535)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			t.Parallel()
-			if got := tt.u.String(); got != tt.want {
-				t.Errorf("Utilization(%d).String() = %q, want %q", uint16(tt.u), got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestCanonicalIsolationMethod(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in, want string
-	}{
+	checkExamples(t, "CanonicalIsolationMethod", orError(CanonicalIsolationMethod), []example[string, any]{
 		{"NVGRE", "NVGRE"},
 		{"nvgre", "NVGRE"},
 		{"NvGre", "NVGRE"},
@@ -130,16 +90,7 @@ func TestCanonicalIsolationMethod(t *testing.T) {
 		{"iprewrite", "IPRewrite"},
 		{"IPREWRITE", "IPRewrite"},
 		{"ipReWrite", "IPRewrite"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got, err := CanonicalIsolationMethod(tt.in)
-			if err != nil || got != tt.want {
-				t.Errorf("CanonicalIsolationMethod(%q) = %q, %v; want %q, nil", tt.in, got, err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestCanonicalIsolationMethodErrors(t *testing.T) {
@@ -148,19 +99,9 @@ func TestCanonicalIsolationMethodErrors(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			t.Parallel()
 			got, err := CanonicalIsolationMethod(in)
-			if err == nil {
-				t.Fatalf("CanonicalIsolationMethod(%q) = %q, nil; want an error", in, got)
-			}
+			wantInvalid(t, fmt.Sprintf("CanonicalIsolationMethod(%q)", in), err, IsolationMethods...)
 			if got != "" {
 				t.Errorf("CanonicalIsolationMethod(%q) returned %q with its error", in, got)
-			}
-			if !errors.Is(err, ErrInvalid) {
-				t.Errorf("error %v does not wrap ErrInvalid", err)
-			}
-			for _, m := range IsolationMethods {
-				if !strings.Contains(err.Error(), m) {
-					t.Errorf("error %q does not list %q", err, m)
-				}
 			}
 		})
 	}

@@ -78,57 +78,40 @@ func TestParseCustomConfigurationErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseCustomConfiguration(tt.in)
-			if err == nil {
-				t.Fatalf("ParseCustomConfiguration(%q) = %#v, nil; want an error", tt.in, got)
-			}
+			wantInvalid(t, fmt.Sprintf("ParseCustomConfiguration(%q)", tt.in), err, tt.wantText)
 			if got != nil {
 				t.Errorf("ParseCustomConfiguration(%q) returned %#v with its error", tt.in, got)
-			}
-			if !errors.Is(err, ErrInvalid) || KindOf(err) != KindInvalid {
-				t.Errorf("ParseCustomConfiguration(%q) error %v does not wrap ErrInvalid", tt.in, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("ParseCustomConfiguration(%q) error %q does not mention %q", tt.in, err, tt.wantText)
 			}
 		})
 	}
 }
 
 func TestCustomConfigurationString(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   CustomConfiguration
-		want string
-	}{
-		{"nil", nil, ""},
-		{"empty", CustomConfiguration{}, ""},
-		{"one", CustomConfiguration{"Region": "EU"}, "Region=EU"},
-		{"empty value", CustomConfiguration{"Region": ""}, "Region="},
-		{"sorted", CustomConfiguration{"b": "2", "c": "3", "a": "1"}, "a=1;b=2;c=3"},
+	// CustomConfiguration is a fmt.Stringer: fmt.Sprint gives the same.
+	str := func(c CustomConfiguration) string {
+		if s := fmt.Sprint(c); s != c.String() {
+			return fmt.Sprintf("fmt.Sprint %q, String %q", s, c.String())
+		}
+		return c.String()
+	}
+	checkExamples(t, "String", str, []example[CustomConfiguration, string]{
+		{nil, ""},
+		{CustomConfiguration{}, ""},
+		{CustomConfiguration{"Region": "EU"}, "Region=EU"},
+		{CustomConfiguration{"Region": ""}, "Region="},
+		{CustomConfiguration{"b": "2", "c": "3", "a": "1"}, "a=1;b=2;c=3"},
 		// Byte order would put every upper-case letter first.
-		{"case-insensitive order", CustomConfiguration{"Zeta": "z", "alpha": "a", "Beta": "b"}, "alpha=a;Beta=b;Zeta=z"},
+		{CustomConfiguration{"Zeta": "z", "alpha": "a", "Beta": "b"}, "alpha=a;Beta=b;Zeta=z"},
 		// '_' sorts between the upper- and the lower-case letters in byte order.
-		{"case-insensitive order with punctuation", CustomConfiguration{"A": "1", "_": "2", "b": "3"}, "_=2;A=1;b=3"},
-		{"prefix first", CustomConfiguration{"ab": "2", "a": "1", "AB": "3"}, "a=1;AB=3;ab=2"},
+		{CustomConfiguration{"A": "1", "_": "2", "b": "3"}, "_=2;A=1;b=3"},
+		{CustomConfiguration{"ab": "2", "a": "1", "AB": "3"}, "a=1;AB=3;ab=2"},
 		// Names equal but for case (not valid, but still formatted the same every time): byte order breaks the tie.
-		{"byte order breaks ties", CustomConfiguration{"a": "3", "A": "2", "b": "1"}, "A=2;a=3;b=1"},
-		{"byte order breaks ties, three ways", CustomConfiguration{"rEGION": "3", "Region": "2", "REGION": "1"}, "REGION=1;Region=2;rEGION=3"},
-		{"value with '=' kept verbatim", CustomConfiguration{"Expr": "a=b"}, "Expr=a=b"},
-		{"no blanks added", CustomConfiguration{"Data Center": "North West", "x": "y"}, "Data Center=North West;x=y"},
-		{"unicode", CustomConfiguration{"Zürich": "1", "名前": "値", "apple": "2"}, "apple=2;Zürich=1;名前=値"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := tt.in.String(); got != tt.want {
-				t.Errorf("String() = %q, want %q", got, tt.want)
-			}
-			if got := fmt.Sprint(tt.in); got != tt.want {
-				t.Errorf("fmt.Sprint = %q, want %q (CustomConfiguration should be a fmt.Stringer)", got, tt.want)
-			}
-		})
-	}
+		{CustomConfiguration{"a": "3", "A": "2", "b": "1"}, "A=2;a=3;b=1"},
+		{CustomConfiguration{"rEGION": "3", "Region": "2", "REGION": "1"}, "REGION=1;Region=2;rEGION=3"},
+		{CustomConfiguration{"Expr": "a=b"}, "Expr=a=b"},
+		{CustomConfiguration{"Data Center": "North West", "x": "y"}, "Data Center=North West;x=y"},
+		{CustomConfiguration{"Zürich": "1", "名前": "値", "apple": "2"}, "apple=2;Zürich=1;名前=値"},
+	})
 }
 
 // The same map formats the same every time, however Go's map iteration orders it and in whatever
@@ -167,27 +150,20 @@ func TestCustomConfigurationStringStable(t *testing.T) {
 }
 
 func TestCustomConfigurationNames(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   CustomConfiguration
-		want []string
-	}{
-		{"nil", nil, []string{}},
-		{"empty", CustomConfiguration{}, []string{}},
-		{"sorted case-insensitively", CustomConfiguration{"b": "", "C": "", "a": "", "D": ""}, []string{"a", "b", "C", "D"}},
-		{"ties by byte order", CustomConfiguration{"ab": "", "Ab": "", "aB": "", "AB": ""}, []string{"AB", "Ab", "aB", "ab"}},
-		{"shorter first", CustomConfiguration{"Region2": "", "region": "", "Region10": ""}, []string{"region", "Region10", "Region2"}},
+	// The names, comma-separated; Names never returns nil.
+	names := func(c CustomConfiguration) string {
+		if n := c.Names(); n != nil {
+			return strings.Join(n, ",")
+		}
+		return "nil"
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := tt.in.Names()
-			if got == nil || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Names() = %#v, want %#v", got, tt.want)
-			}
-		})
-	}
+	checkExamples(t, "Names", names, []example[CustomConfiguration, string]{
+		{nil, ""},
+		{CustomConfiguration{}, ""},
+		{CustomConfiguration{"b": "", "C": "", "a": "", "D": ""}, "a,b,C,D"},
+		{CustomConfiguration{"ab": "", "Ab": "", "aB": "", "AB": ""}, "AB,Ab,aB,ab"},
+		{CustomConfiguration{"Region2": "", "region": "", "Region10": ""}, "region,Region10,Region2"},
+	})
 }
 
 func TestCustomConfigurationGet(t *testing.T) {
@@ -298,20 +274,10 @@ func TestCustomConfigurationValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := tt.in.Validate()
-			if tt.ok {
-				if err != nil {
-					t.Errorf("Validate(%#v) = %v, want nil", tt.in, err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Validate(%#v) = nil, want an error", tt.in)
-			}
-			if !errors.Is(err, ErrInvalid) || KindOf(err) != KindInvalid {
-				t.Errorf("Validate(%#v) = %v, does not wrap ErrInvalid", tt.in, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantText) {
-				t.Errorf("Validate(%#v) = %q, does not mention %q", tt.in, err, tt.wantText)
+			if !tt.ok {
+				wantInvalid(t, fmt.Sprintf("Validate(%#v)", tt.in), err, tt.wantText)
+			} else if err != nil {
+				t.Errorf("Validate(%#v) = %v, want nil", tt.in, err)
 			}
 		})
 	}

@@ -8,65 +8,52 @@ import (
 )
 
 func TestKindForCode(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		code uint32
-		want Kind
-	}{
+	checkExamples(t, "KindForCode", KindForCode, []example[uint32, Kind]{
 		// Win32 codes, as bulk calls report them in Win32Status, and their HRESULT_FROM_WIN32 forms.
-		{"ERROR_ALREADY_EXISTS", 183, KindAlreadyExists},
-		{"HRESULT ERROR_ALREADY_EXISTS", 0x800700B7, KindAlreadyExists},
-		{"ERROR_OBJECT_ALREADY_EXISTS", 5010, KindAlreadyExists},
-		{"HRESULT ERROR_OBJECT_ALREADY_EXISTS", 0x80071392, KindAlreadyExists},
-		{"ERROR_NOT_FOUND", 1168, KindNotFound},
-		{"HRESULT ERROR_NOT_FOUND", 0x80070490, KindNotFound},
-		{"ERROR_OBJECT_NOT_FOUND", 4312, KindNotFound},
-		{"HRESULT ERROR_OBJECT_NOT_FOUND", 0x800710D8, KindNotFound},
-		{"ERROR_FILE_NOT_FOUND", 2, KindNotFound},
-		{"HRESULT ERROR_FILE_NOT_FOUND", 0x80070002, KindNotFound},
-		{"ERROR_ACCESS_DENIED", 5, KindAccessDenied},
-		{"HRESULT ERROR_ACCESS_DENIED", 0x80070005, KindAccessDenied},
-		{"ERROR_INVALID_PARAMETER", 87, KindInvalid},
-		{"HRESULT ERROR_INVALID_PARAMETER", 0x80070057, KindInvalid},
-		{"ERROR_INVALID_DATA", 13, KindInvalid},
-		{"HRESULT ERROR_INVALID_DATA", 0x8007000D, KindInvalid},
-		{"ERROR_INVALID_OPERATION", 4317, KindInvalid},
-		{"HRESULT ERROR_INVALID_OPERATION", 0x800710DD, KindInvalid},
-		{"ERROR_DEPENDENT_RESOURCE_EXISTS", 5001, KindInUse},
-		{"HRESULT ERROR_DEPENDENT_RESOURCE_EXISTS", 0x80071389, KindInUse},
-		{"ERROR_DEVICE_IN_USE", 2404, KindInUse},
-		{"ERROR_DIR_NOT_EMPTY", 145, KindInUse},
-		{"HRESULT ERROR_DIR_NOT_EMPTY", 0x80070091, KindInUse},
+		{183, KindAlreadyExists},        // ERROR_ALREADY_EXISTS
+		{0x800700B7, KindAlreadyExists}, // HRESULT ERROR_ALREADY_EXISTS
+		{5010, KindAlreadyExists},       // ERROR_OBJECT_ALREADY_EXISTS
+		{0x80071392, KindAlreadyExists}, // HRESULT ERROR_OBJECT_ALREADY_EXISTS
+		{1168, KindNotFound},            // ERROR_NOT_FOUND
+		{0x80070490, KindNotFound},      // HRESULT ERROR_NOT_FOUND
+		{4312, KindNotFound},            // ERROR_OBJECT_NOT_FOUND
+		{0x800710D8, KindNotFound},      // HRESULT ERROR_OBJECT_NOT_FOUND
+		{2, KindNotFound},               // ERROR_FILE_NOT_FOUND
+		{0x80070002, KindNotFound},      // HRESULT ERROR_FILE_NOT_FOUND
+		{5, KindAccessDenied},           // ERROR_ACCESS_DENIED
+		{0x80070005, KindAccessDenied},  // HRESULT ERROR_ACCESS_DENIED
+		{87, KindInvalid},               // ERROR_INVALID_PARAMETER
+		{0x80070057, KindInvalid},       // HRESULT ERROR_INVALID_PARAMETER
+		{13, KindInvalid},               // ERROR_INVALID_DATA
+		{0x8007000D, KindInvalid},       // HRESULT ERROR_INVALID_DATA
+		{4317, KindInvalid},             // ERROR_INVALID_OPERATION
+		{0x800710DD, KindInvalid},       // HRESULT ERROR_INVALID_OPERATION
+		{5001, KindInUse},               // ERROR_DEPENDENT_RESOURCE_EXISTS
+		{0x80071389, KindInUse},         // HRESULT ERROR_DEPENDENT_RESOURCE_EXISTS
+		{2404, KindInUse},               // ERROR_DEVICE_IN_USE
+		{145, KindInUse},                // ERROR_DIR_NOT_EMPTY
+		{0x80070091, KindInUse},         // HRESULT ERROR_DIR_NOT_EMPTY
 		// WBEM HRESULTs, as ReturnValue carries them.
-		{"WBEM_E_NOT_FOUND", 0x80041002, KindNotFound},
-		{"WBEM_E_ALREADY_EXISTS", 0x80041019, KindAlreadyExists},
-		{"WBEM_E_ACCESS_DENIED", 0x80041003, KindAccessDenied},
-		{"WBEM_E_INVALID_PARAMETER", 0x80041008, KindInvalid},
-		{"WBEM_E_INVALID_QUERY", 0x80041017, KindInvalid},
-		{"WBEM_E_NOT_SUPPORTED", 0x8004100C, KindInvalid},
-		{"WBEM_E_READ_ONLY", 0x80041023, KindInvalid},
-		{"WBEM_E_FAILED", 0x80041001, KindFailed},
-		{"WBEM_E_PROVIDER_FAILURE", 0x80041004, KindFailed},
+		{0x80041002, KindNotFound},      // WBEM_E_NOT_FOUND
+		{0x80041019, KindAlreadyExists}, // WBEM_E_ALREADY_EXISTS
+		{0x80041003, KindAccessDenied},  // WBEM_E_ACCESS_DENIED
+		{0x80041008, KindInvalid},       // WBEM_E_INVALID_PARAMETER
+		{0x80041017, KindInvalid},       // WBEM_E_INVALID_QUERY
+		{0x8004100C, KindInvalid},       // WBEM_E_NOT_SUPPORTED
+		{0x80041023, KindInvalid},       // WBEM_E_READ_ONLY
+		{0x80041001, KindFailed},        // WBEM_E_FAILED
+		{0x80041004, KindFailed},        // WBEM_E_PROVIDER_FAILURE
 		// Unknown codes.
-		{"zero", 0, KindFailed},
-		{"ERROR_GEN_FAILURE", 31, KindFailed},
-		{"HRESULT ERROR_GEN_FAILURE", 0x8007001F, KindFailed},
-		{"E_FAIL", 0x80004005, KindFailed},
-		{"WSMan resource not found", 0x80338000, KindFailed},
-		{"all ones", 0xFFFFFFFF, KindFailed},
+		{0, KindFailed},          // zero
+		{31, KindFailed},         // ERROR_GEN_FAILURE
+		{0x8007001F, KindFailed}, // HRESULT ERROR_GEN_FAILURE
+		{0x80004005, KindFailed}, // E_FAIL
+		{0x80338000, KindFailed}, // WSMan resource not found
+		{0xFFFFFFFF, KindFailed}, // all ones
 		// A Win32 code only counts when it is the low word of a FACILITY_WIN32 HRESULT.
-		{"other facility, low word 183", 0x800400B7, KindFailed},
-		{"no severity bit, low word 183", 0x000700B7, KindFailed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := KindForCode(tt.code); got != tt.want {
-				t.Errorf("KindForCode(0x%08X) = %v, want %v", tt.code, got, tt.want)
-			}
-		})
-	}
+		{0x800400B7, KindFailed}, // other facility, low word 183
+		{0x000700B7, KindFailed}, // no severity bit, low word 183
+	})
 }
 
 // Every Win32 code KindForCode knows classifies the same as its HRESULT_FROM_WIN32 form.
@@ -80,11 +67,7 @@ func TestKindForCodeWin32AndHRESULTAgree(t *testing.T) {
 }
 
 func TestKindForCIMStatus(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		status uint32
-		want   Kind
-	}{
+	checkExamples(t, "KindForCIMStatus", KindForCIMStatus, []example[uint32, Kind]{
 		{0, KindFailed},
 		{1, KindFailed},         // CIM_ERR_FAILED
 		{2, KindAccessDenied},   // CIM_ERR_ACCESS_DENIED
@@ -105,22 +88,11 @@ func TestKindForCIMStatus(t *testing.T) {
 		{17, KindFailed},        // CIM_ERR_METHOD_NOT_FOUND
 		{29, KindFailed},
 		{0x80041002, KindFailed}, // not a CIM status code
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
-			t.Parallel()
-			if got := KindForCIMStatus(tt.status); got != tt.want {
-				t.Errorf("KindForCIMStatus(%d) = %v, want %v", tt.status, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestHRESULTFromWin32(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		code, want uint32
-	}{
+	checkExamples(t, "HRESULTFromWin32", HRESULTFromWin32, []example[uint32, uint32]{
 		{0, 0},
 		{5, 0x80070005},
 		{87, 0x80070057},
@@ -135,15 +107,7 @@ func TestHRESULTFromWin32(t *testing.T) {
 		{0xFFFFFFFF, 0xFFFFFFFF},
 		// Like the Windows macro, only the low 16 bits of a Win32 code survive.
 		{0x00012345, 0x80072345},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("0x%X", tt.code), func(t *testing.T) {
-			t.Parallel()
-			if got := HRESULTFromWin32(tt.code); got != tt.want {
-				t.Errorf("HRESULTFromWin32(0x%X) = 0x%08X, want 0x%08X", tt.code, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestErrorText(t *testing.T) {
@@ -282,32 +246,19 @@ func TestErrorIsThroughCodes(t *testing.T) {
 }
 
 func TestKindOf(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		err  error
-		want Kind
-	}{
-		{"nil", nil, KindFailed},
-		{"plain error", errors.New("boom"), KindFailed},
-		{"*Error", NewError(KindInUse, 5001, "a", ""), KindInUse},
-		{"wrapped *Error", fmt.Errorf("x: %w", NewError(KindNotFound, 1168, "a", "")), KindNotFound},
-		{"sentinel", ErrAccessDenied, KindAccessDenied},
-		{"wrapped sentinel", fmt.Errorf("%w: bad name", ErrInvalid), KindInvalid},
-		{"wrapped ErrFailed", fmt.Errorf("%w: boom", ErrFailed), KindFailed},
-		{"ParseType error", func() error { _, err := ParseType("x"); return err }(), KindInvalid},
-		{"joined", errors.Join(errors.New("a"), ErrAlreadyExists), KindAlreadyExists},
+	checkExamples(t, "KindOf", KindOf, []example[error, Kind]{
+		{nil, KindFailed},                               // nil
+		{errors.New("boom"), KindFailed},                // plain error
+		{NewError(KindInUse, 5001, "a", ""), KindInUse}, // *Error
+		{fmt.Errorf("x: %w", NewError(KindNotFound, 1168, "a", "")), KindNotFound}, // wrapped *Error
+		{ErrAccessDenied, KindAccessDenied},                                        // sentinel
+		{fmt.Errorf("%w: bad name", ErrInvalid), KindInvalid},                      // wrapped sentinel
+		{fmt.Errorf("%w: boom", ErrFailed), KindFailed},                            // wrapped ErrFailed
+		{func() error { _, err := ParseType("x"); return err }(), KindInvalid},     // ParseType error
+		{errors.Join(errors.New("a"), ErrAlreadyExists), KindAlreadyExists},        // joined
 		// The *Error's own Kind wins over any sentinel wrapped elsewhere in the chain.
-		{"*Error beside sentinel", errors.Join(ErrNotFound, NewError(KindInUse, 0, "", "")), KindInUse},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := KindOf(tt.err); got != tt.want {
-				t.Errorf("KindOf(%v) = %v, want %v", tt.err, got, tt.want)
-			}
-		})
-	}
+		{errors.Join(ErrNotFound, NewError(KindInUse, 0, "", "")), KindInUse}, // *Error beside sentinel
+	})
 }
 
 func TestOperationStatusErr(t *testing.T) {

@@ -2,6 +2,7 @@ package ipam
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -9,11 +10,7 @@ import (
 const emoji = "\U0001F600" // one rune, two UTF-16 code units, four UTF-8 bytes
 
 func TestLength(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want int
-	}{
+	checkExamples(t, "Length", Length, []example[string, int]{
 		{"", 0},
 		{"abc", 3},
 		{"é", 1},            // 2 UTF-8 bytes, 1 code unit
@@ -24,15 +21,7 @@ func TestLength(t *testing.T) {
 		{"\uFFFF", 1},       // the last BMP code point
 		{"\xff", 1},         // an invalid byte reads as U+FFFD: one unit
 		{"\xed\xa0\x80", 3}, // an encoded surrogate is three invalid bytes
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := Length(tt.in); got != tt.want {
-				t.Errorf("Length(%q) = %d, want %d", tt.in, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestValidateName(t *testing.T) {
@@ -62,17 +51,10 @@ func TestValidateName(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := ValidateName(tt.in)
-			if tt.ok {
-				if err != nil {
-					t.Errorf("ValidateName(%q) = %v, want nil", tt.in, err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("ValidateName(%q) = nil, want an error", tt.in)
-			}
-			if !errors.Is(err, ErrInvalid) || KindOf(err) != KindInvalid {
-				t.Errorf("ValidateName(%q) = %v, does not wrap ErrInvalid", tt.in, err)
+			if !tt.ok {
+				wantInvalid(t, fmt.Sprintf("ValidateName(%q)", tt.in), err)
+			} else if err != nil {
+				t.Errorf("ValidateName(%q) = %v, want nil", tt.in, err)
 			}
 		})
 	}
