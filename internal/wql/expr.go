@@ -172,13 +172,13 @@ func newOr(terms []Expr) Expr { return &orExpr{terms: terms} }
 func prepare(e Expr) {
 	switch e := e.(type) {
 	case *orExpr:
-		e.terms = flattenOr(make([]Expr, 0, len(e.terms)), e.terms)
+		e.terms = flatten(make([]Expr, 0, len(e.terms)), e.terms, func(o *orExpr) []Expr { return o.terms })
 		for _, t := range e.terms {
 			prepare(t)
 		}
 		e.plan()
 	case *andExpr:
-		e.terms = flattenAnd(make([]Expr, 0, len(e.terms)), e.terms)
+		e.terms = flatten(make([]Expr, 0, len(e.terms)), e.terms, func(a *andExpr) []Expr { return a.terms })
 		for _, t := range e.terms {
 			prepare(t)
 		}
@@ -187,21 +187,12 @@ func prepare(e Expr) {
 	}
 }
 
-func flattenOr(dst, terms []Expr) []Expr {
+// flatten appends terms to dst, splicing in the terms of every term that is itself a J (an OR in
+// an OR, an AND in an AND), so that a OR (b OR c) becomes a OR b OR c.
+func flatten[J interface{ *orExpr | *andExpr }](dst, terms []Expr, sub func(J) []Expr) []Expr {
 	for _, t := range terms {
-		if o, ok := t.(*orExpr); ok {
-			dst = flattenOr(dst, o.terms)
-		} else {
-			dst = append(dst, t)
-		}
-	}
-	return dst
-}
-
-func flattenAnd(dst, terms []Expr) []Expr {
-	for _, t := range terms {
-		if a, ok := t.(*andExpr); ok {
-			dst = flattenAnd(dst, a.terms)
+		if j, ok := t.(J); ok {
+			dst = flatten(dst, sub(j), sub)
 		} else {
 			dst = append(dst, t)
 		}

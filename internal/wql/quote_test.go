@@ -57,20 +57,24 @@ func TestQuoteRoundTrip(t *testing.T) {
 
 // checkQuoteRoundTrip checks that Quote(s) parses back to exactly s in both literal positions, that it
 // matches the value s, and that it cannot change the structure of the query around it.
+// parseTwoTermAnd parses a query whose WHERE is a literal's term AND Type = 1.
+func parseTwoTermAnd(t *testing.T, src string) (*Query, *andExpr) {
+	t.Helper()
+	q := mustParse(t, src)
+	and, ok := q.Where.(*andExpr)
+	if !ok || len(and.terms) != 2 {
+		t.Fatalf("Parse(%q) gave %v, want a two-term AND", src, q.Where)
+	}
+	return q, and
+}
+
 func checkQuoteRoundTrip(t *testing.T, s string) {
 	t.Helper()
 	for _, src := range []string{
 		prefix + "Name = " + Quote(s) + " AND Type = 1",
 		prefix + Quote(s) + " = Name AND Type = 1",
 	} {
-		q, err := Parse(src)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", src, err)
-		}
-		and, ok := q.Where.(*andExpr)
-		if !ok || len(and.terms) != 2 {
-			t.Fatalf("Parse(%q) gave %v, want a two-term AND", src, q.Where)
-		}
+		q, and := parseTwoTermAnd(t, src)
 		c, ok := and.terms[0].(*compareExpr)
 		if !ok || c.lit.kind != litString || c.lit.text != s {
 			t.Fatalf("Parse(%q) literal = %#v, want %q", src, and.terms[0], s)
@@ -162,14 +166,7 @@ func checkQuoteLikeRoundTrip(t *testing.T, pattern, value string) {
 		t.Fatalf("QuoteLike(%q) = %q, want the pattern unchanged between quotes", pattern, quoted)
 	}
 	src := prefix + "Name LIKE " + quoted + " AND Type = 1"
-	q, err := Parse(src)
-	if err != nil {
-		t.Fatalf("Parse(%q): %v", src, err)
-	}
-	and, ok := q.Where.(*andExpr)
-	if !ok || len(and.terms) != 2 {
-		t.Fatalf("Parse(%q) gave %v, want a two-term AND", src, q.Where)
-	}
+	q, and := parseTwoTermAnd(t, src)
 	l, ok := and.terms[0].(*likeExpr)
 	if !ok || l.pattern.source != pattern {
 		t.Fatalf("Parse(%q) first term = %#v, want LIKE %q", src, and.terms[0], pattern)

@@ -56,6 +56,19 @@ func responseHeader(method string) wsman.Header {
 	}
 }
 
+// mustParseOutput reads a method's response as the client does.
+func mustParseOutput(b *testing.B, data []byte, method string) *wsman.InvokeOutput {
+	env, err := wsman.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := env.InvokeOutput(method)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
 func mustMarshal(b *testing.B, h wsman.Header, body wsman.Body) []byte {
 	b.Helper()
 	data, err := wsman.Marshal(h, body)
@@ -91,14 +104,7 @@ func BenchmarkDecodeAddressSpace(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		env, err := wsman.Parse(data)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, err := env.InvokeOutput("AddCustomerAddressSpace")
-		if err != nil {
-			b.Fatal(err)
-		}
+		out := mustParseOutput(b, data, "AddCustomerAddressSpace")
 		p, ok := out.Param("output")
 		if !ok || len(p.Values) != 1 {
 			b.Fatal("no output")
@@ -151,14 +157,7 @@ func BenchmarkDecodeBulkResponse1000(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		env, err := wsman.Parse(data)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, err := env.InvokeOutput("BulkAddOrUpdateAddressSpace")
-		if err != nil {
-			b.Fatal(err)
-		}
+		out := mustParseOutput(b, data, "BulkAddOrUpdateAddressSpace")
 		results := make([]error, n)
 		if err := applyStatuses("BulkAddOrUpdateAddressSpace", items, bt, out, results); err != nil {
 			b.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
@@ -33,16 +32,7 @@ func setup(t *testing.T, cfg emulator.Config, mod func(*wsman.Config)) *fixture 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
-	wc := wsman.Config{Endpoint: emu.URL, Username: user, Password: pass, Auth: wsman.AuthBasic, Timeout: 60 * time.Second,
-		Retry: &wsman.RetryPolicy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
-	if mod != nil {
-		mod(&wc)
-	}
-	ws, err := wsman.NewClient(wc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{emu: emu, c: wmi.New(ws)}
+	return &fixture{emu: emu, c: wmi.New(rawClient(t, emu.URL, mod))}
 }
 
 func provider(name string) ipam.AddressSpace {
