@@ -218,29 +218,30 @@ func (p *patch) name() string {
 	return ""
 }
 
-func (e *engine) addOrUpdate(ctx context.Context, tx *txn, p *patch, fields map[string]string) (int64, error) {
-	if p.decodeErr != nil {
-		return 0, p.decodeErr
-	}
-	var cur *row
-	var err error
+// target finds the stored address space a bulk item names: by InstanceID when it carries one,
+// else by Name; nil when there is none. what says what the item is for, in the error when it names
+// neither.
+func (p *patch) target(ctx context.Context, tx *txn, what string) (*row, error) {
 	switch {
+	case p.decodeErr != nil:
+		return nil, p.decodeErr
 	case p.InstanceID != nil:
-		if cur, err = byInstanceID(ctx, tx, *p.InstanceID); err != nil {
-			return 0, err
-		}
-		if cur == nil {
-			return 0, ipam.NewError(ipam.KindNotFound, ipam.Win32NotFound, p.name(),
-				fmt.Sprintf("no address space has InstanceID %s", *p.InstanceID))
-		}
+		return byInstanceID(ctx, tx, *p.InstanceID)
 	case p.Name != nil:
-		if cur, err = byName(ctx, tx, *p.Name); err != nil {
-			return 0, err
-		}
-	default:
-		return 0, invalid("", "an address space needs a Name or an InstanceID")
+		return byName(ctx, tx, *p.Name)
 	}
-	if cur == nil {
+	return nil, invalid("", "%s needs a Name or an InstanceID", what)
+}
+
+func (e *engine) addOrUpdate(ctx context.Context, tx *txn, p *patch, fields map[string]string) (int64, error) {
+	cur, err := p.target(ctx, tx, "an address space")
+	switch {
+	case err != nil:
+		return 0, err
+	case cur == nil && p.InstanceID != nil:
+		return 0, ipam.NewError(ipam.KindNotFound, ipam.Win32NotFound, p.name(),
+			fmt.Sprintf("no address space has InstanceID %s", *p.InstanceID))
+	case cur == nil:
 		// The class declares Type = 0, ProviderAddressSpace in the WMI documentation's numbering;
 		// a server numbering as MS-IPAMM2 does is assumed to mean a provider too.
 		a := ipam.AddressSpace{Type: ipam.TypeProvider}
@@ -298,19 +299,7 @@ func (p *patch) apply(a *ipam.AddressSpace) error {
 }
 
 func (e *engine) delete(ctx context.Context, tx *txn, p *patch) (int64, error) {
-	if p.decodeErr != nil {
-		return 0, p.decodeErr
-	}
-	var cur *row
-	var err error
-	switch {
-	case p.InstanceID != nil:
-		cur, err = byInstanceID(ctx, tx, *p.InstanceID)
-	case p.Name != nil:
-		cur, err = byName(ctx, tx, *p.Name)
-	default:
-		return 0, invalid("", "an address space to delete needs a Name or an InstanceID")
-	}
+	cur, err := p.target(ctx, tx, "an address space to delete")
 	if err != nil {
 		return 0, err
 	}

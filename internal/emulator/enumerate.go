@@ -177,12 +177,8 @@ func (s *Server) pull(w http.ResponseWriter, env *wsman.Envelope) {
 		s.writeFault(w, env, invalidParameterFault(err.Error()))
 		return
 	}
-	s.mu.Lock()
-	e, ok := s.enums[req.Context]
-	if ok {
-		delete(s.enums, req.Context) // every Pull gets a new context, so a replayed one fails
-	}
-	s.mu.Unlock()
+	// Every Pull gets a new context, so a replayed one fails.
+	e, ok := s.takeEnumeration(req.Context)
 	if !ok || time.Now().After(e.expires) {
 		s.writeFault(w, env, invalidContextFault(req.Context))
 		return
@@ -208,13 +204,18 @@ func (s *Server) release(w http.ResponseWriter, env *wsman.Envelope) {
 		s.writeFault(w, env, invalidParameterFault(err.Error()))
 		return
 	}
-	s.mu.Lock()
-	_, ok := s.enums[req.Context]
-	delete(s.enums, req.Context)
-	s.mu.Unlock()
-	if !ok {
+	if _, ok := s.takeEnumeration(req.Context); !ok {
 		s.writeFault(w, env, invalidContextFault(req.Context))
 		return
 	}
 	s.respond(w, env, wsman.ActionReleaseResponse, wsman.EmptyBody{})
+}
+
+// takeEnumeration removes an enumeration context and returns what was left to pull.
+func (s *Server) takeEnumeration(id string) (*enumeration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.enums[id]
+	delete(s.enums, id)
+	return e, ok
 }

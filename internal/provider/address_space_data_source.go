@@ -121,7 +121,7 @@ func (d *addressSpaceDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		Required: true,
 		MarkdownDescription: "Name of the address space to read, provider or customer. IPAM compares names ignoring " +
 			"case, so `dc-west` finds `DC-West`; after the read this holds the name as IPAM spells it.",
-		Validators: []validator.String{nameValidator{}},
+		Validators: []validator.String{nameValidator()},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one address space, provider or customer, by name: every property IPAM reports, " +

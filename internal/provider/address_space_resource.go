@@ -77,18 +77,18 @@ func commonAttributes(kind string) map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("Name of the %s address space, unique across all address spaces; IPAM compares "+
 				"names ignoring case, so a change of case alone is no change. At most %d characters. Renaming is done in place.",
 				kind, ipam.MaxNameLength),
-			Validators:    []validator.String{nameValidator{}},
+			Validators:    []validator.String{nameValidator()},
 			PlanModifiers: []planmodifier.String{caseInsensitive{}},
 		},
 		"owner": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Owner of the address space. At most %d characters.", ipam.MaxOwnerLength),
-			Validators:          []validator.String{lengthValidator{max: ipam.MaxOwnerLength}},
+			Validators:          []validator.String{lengthValidator(ipam.MaxOwnerLength)},
 		},
 		"description": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength),
-			Validators:          []validator.String{lengthValidator{max: ipam.MaxDescriptionLength}},
+			Validators:          []validator.String{lengthValidator(ipam.MaxDescriptionLength)},
 		},
 		"custom_configuration": schema.MapAttribute{
 			ElementType: types.StringType,
@@ -119,7 +119,7 @@ func (r *addressSpaceResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			Required: true,
 			MarkdownDescription: "Name of the provider address space this one lives on. Changing it moves the customer " +
 				"address space in place.",
-			Validators:    []validator.String{nameValidator{}},
+			Validators:    []validator.String{nameValidator()},
 			PlanModifiers: []planmodifier.String{caseInsensitive{}},
 		}
 		attrs["isolation_method"] = schema.StringAttribute{

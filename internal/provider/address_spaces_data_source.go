@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -55,28 +57,18 @@ func (m *addressSpacesDataModel) filter() (ipam.Filter, error) {
 	return f, nil
 }
 
-// likePatternValidator rejects a name_pattern the server could not parse, such as an unclosed [.
-type likePatternValidator struct{}
-
-func (likePatternValidator) Description(context.Context) string {
-	return "a WQL LIKE pattern: % any run of characters, _ one character, [abc] or [a-f] one of a set, [^abc] one not in it"
-}
-func (v likePatternValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (likePatternValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	// The pattern is checked as the client will send it (ipam.CheckNamePattern).
-	pattern := req.ConfigValue.ValueString()
-	if err := ipam.CheckNamePattern(pattern); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid name pattern",
-			fmt.Sprintf("%q is not a valid WQL LIKE pattern: %s. Use %% for any run of characters, _ for one character "+
-				"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
-				"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, trimKind(err)))
-	}
+// likePatternValidator rejects a name_pattern the server could not parse, such as an unclosed [,
+// checked as the client will send it (ipam.CheckNamePattern).
+func likePatternValidator() validator.String {
+	return stringCheck{"a WQL LIKE pattern: % any run of characters, _ one character, [abc] or [a-f] one of a set, [^abc] one not in it",
+		func(pattern string, at path.Path, diags *diag.Diagnostics) {
+			if err := ipam.CheckNamePattern(pattern); err != nil {
+				diags.AddAttributeError(at, "Invalid name pattern",
+					fmt.Sprintf("%q is not a valid WQL LIKE pattern: %s. Use %% for any run of characters, _ for one character "+
+						"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
+						"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, trimKind(err)))
+			}
+		}}
 }
 
 func (d *addressSpacesDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -98,7 +90,7 @@ func (d *addressSpacesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional: true,
 				MarkdownDescription: "Only the customer address spaces that live on the provider address space of this " +
 					"name (compared ignoring case). Provider address spaces never match.",
-				Validators: []validator.String{nameValidator{}},
+				Validators: []validator.String{nameValidator()},
 			},
 			"tenant": schema.StringAttribute{
 				Optional:            true,
@@ -113,7 +105,7 @@ func (d *addressSpacesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"matches itself. There is no escape character: write `[%]`, `[_]` or `[[]` to match those literally. " +
 					"For example `DC-%` selects every name starting with `DC-`, and `Tenant-[AB]` selects `Tenant-A` " +
 					"and `Tenant-B`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1), likePatternValidator{}},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), likePatternValidator()},
 			},
 			"address_spaces": schema.ListNestedAttribute{
 				Computed: true,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -13,25 +14,29 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
+// stringCheck is a validator.String made of its description (the same in plain text and in
+// Markdown) and a check of a value that is known and not null.
+type stringCheck struct {
+	description string
+	check       func(value string, at path.Path, diags *diag.Diagnostics)
+}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.ConfigValue.ValueString(), req.Path, &resp.Diagnostics)
+	}
+}
+
 // durationValidator checks a Go duration such as "60s".
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "a positive duration such as 60s"
-}
-func (v durationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q is not a positive duration such as 60s or 2m.", req.ConfigValue.ValueString()))
-	}
+func durationValidator() validator.String {
+	return stringCheck{"a positive duration such as 60s", func(s string, at path.Path, diags *diag.Diagnostics) {
+		if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+			diags.AddAttributeError(at, "Invalid duration", fmt.Sprintf("%q is not a positive duration such as 60s or 2m.", s))
+		}
+	}}
 }
 
 // kerberosOnlyWithKerberosAuth refuses a kerberos block unless auth is "kerberos".
@@ -60,38 +65,21 @@ func (kerberosOnlyWithKerberosAuth) ValidateProvider(ctx context.Context, req pr
 }
 
 // nameValidator applies IPAM's name rule: not blank, at most 1000 characters as Windows counts them.
-type nameValidator struct{}
-
-func (nameValidator) Description(context.Context) string {
-	return fmt.Sprintf("not blank, at most %d characters", ipam.MaxNameLength)
-}
-func (v nameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (nameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := ipam.ValidateName(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid address space name", trimKind(err))
-	}
+func nameValidator() validator.String {
+	return stringCheck{fmt.Sprintf("not blank, at most %d characters", ipam.MaxNameLength), func(s string, at path.Path, diags *diag.Diagnostics) {
+		if err := ipam.ValidateName(s); err != nil {
+			diags.AddAttributeError(at, "Invalid address space name", trimKind(err))
+		}
+	}}
 }
 
 // lengthValidator counts as Windows does (UTF-16 code units).
-type lengthValidator struct{ max int }
-
-func (v lengthValidator) Description(context.Context) string {
-	return fmt.Sprintf("at most %d characters", v.max)
-}
-func (v lengthValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v lengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if n := ipam.Length(req.ConfigValue.ValueString()); n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Value too long",
-			fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
-	}
+func lengthValidator(maxLength int) validator.String {
+	return stringCheck{fmt.Sprintf("at most %d characters", maxLength), func(s string, at path.Path, diags *diag.Diagnostics) {
+		if n := ipam.Length(s); n > maxLength {
+			diags.AddAttributeError(at, "Value too long", fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, maxLength))
+		}
+	}}
 }
 
 // customConfigurationValidator checks what CustomConfiguration's wire form can carry.
