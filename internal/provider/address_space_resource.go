@@ -83,12 +83,12 @@ func commonAttributes(kind string) map[string]schema.Attribute {
 		"owner": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Owner of the address space. At most %d characters.", ipam.MaxOwnerLength),
-			Validators:          []validator.String{lengthValidator(ipam.MaxOwnerLength)},
+			Validators:          []validator.String{lengthValidator{max: ipam.MaxOwnerLength}},
 		},
 		"description": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength),
-			Validators:          []validator.String{lengthValidator(ipam.MaxDescriptionLength)},
+			Validators:          []validator.String{lengthValidator{max: ipam.MaxDescriptionLength}},
 		},
 		"custom_configuration": schema.MapAttribute{
 			ElementType: types.StringType,

@@ -74,12 +74,21 @@ func nameValidator() validator.String {
 }
 
 // lengthValidator counts as Windows does (UTF-16 code units).
-func lengthValidator(maxLength int) validator.String {
-	return stringCheck{fmt.Sprintf("at most %d characters", maxLength), func(s string, at path.Path, diags *diag.Diagnostics) {
-		if n := ipam.Length(s); n > maxLength {
-			diags.AddAttributeError(at, "Value too long", fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, maxLength))
-		}
-	}}
+type lengthValidator struct{ max int }
+
+func (v lengthValidator) Description(context.Context) string {
+	return fmt.Sprintf("at most %d characters", v.max)
+}
+func (v lengthValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v lengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := ipam.Length(req.ConfigValue.ValueString()); n > v.max {
+		resp.Diagnostics.AddAttributeError(req.Path, "Value too long",
+			fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
+	}
 }
 
 // customConfigurationValidator checks what CustomConfiguration's wire form can carry.
