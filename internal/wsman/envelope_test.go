@@ -402,6 +402,20 @@ func TestUnmarshalSizeLimit(t *testing.T) {
 	}
 }
 
+// mustRoundTrip marshals a message and parses it back.
+func mustRoundTrip(t *testing.T, h Header, body Body) *Envelope {
+	t.Helper()
+	data, err := Marshal(h, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
 func TestMarshalRejectsUnencodableText(t *testing.T) {
 	t.Parallel()
 	_, err := Marshal(requestHeader, &InvokeInput{Method: "M", Params: []Property{Scalar("Name", "bad\x00name")}})
@@ -409,14 +423,7 @@ func TestMarshalRejectsUnencodableText(t *testing.T) {
 		t.Fatalf("want an error naming U+0000, got %v", err)
 	}
 	// Newlines, tabs and carriage returns survive the round trip.
-	msg, err := Marshal(requestHeader, &InvokeInput{Method: "M", Params: []Property{Scalar("Description", "a\r\nb\tc")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := Parse(msg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := mustRoundTrip(t, requestHeader, &InvokeInput{Method: "M", Params: []Property{Scalar("Description", "a\r\nb\tc")}})
 	in, _ := env.InvokeInput()
 	if v, _ := (&Instance{Properties: in.Params}).Text("Description"); v != "a\r\nb\tc" {
 		t.Fatalf("got %q", v)

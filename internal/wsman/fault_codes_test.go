@@ -19,15 +19,7 @@ func TestNewFaultRoundTrip(t *testing.T) {
 		if code == FaultQuotaLimit {
 			want = want.WithWmiError(&WmiError{CIMStatusCode: 27, Message: want.Reason, ErrorCode: ErrQuotaMaxOperations})
 		}
-		data, err := Marshal(Header{Action: ActionWSManFault, RelatesTo: "uuid:1"}, want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, err := Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := env.Fault()
+		got, ok := mustRoundTrip(t, Header{Action: ActionWSManFault, RelatesTo: "uuid:1"}, want).Fault()
 		if !ok || !reflect.DeepEqual(got, want) {
 			t.Errorf("fault code %d:\n got %+v\nwant %+v", code, got, want)
 		}
