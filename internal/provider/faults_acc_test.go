@@ -889,7 +889,14 @@ func spacesFromStateFile(path string) ([]managedSpace, error) {
 			case "ipam_address_spaces":
 				var items map[string]map[string]json.RawMessage
 				var ids map[string]string
-				if err := json.Unmarshal(a["address_spaces"], &items); err != nil {
+				// A dynamic attribute is stored with its type: {"value": ..., "type": ...}.
+				var dynamic struct {
+					Value json.RawMessage `json:"value"`
+				}
+				if err := json.Unmarshal(a["address_spaces"], &dynamic); err != nil {
+					return nil, fmt.Errorf("%s address_spaces: %w", addr, err)
+				}
+				if err := json.Unmarshal(dynamic.Value, &items); err != nil {
 					return nil, fmt.Errorf("%s address_spaces: %w", addr, err)
 				}
 				_ = json.Unmarshal(a["ids"], &ids)

@@ -37,9 +37,13 @@ var (
 type ipamProvider struct {
 	version string
 	client  ipam.Client
+	// shared receives the configured client for ipam_address_spaces, which server.go serves
+	// outside the framework.
+	shared *sharedClient
 }
 
-// New returns the provider factory that main serves.
+// New returns the framework provider: every resource, data source and function but
+// ipam_address_spaces. NewServer serves it with that resource; main and the tests use NewServer.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &ipamProvider{version: version} }
 }
@@ -226,6 +230,7 @@ func intSetting(v types.Int64, env string) (int, error) {
 func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	if p.client != nil {
 		resp.ResourceData, resp.DataSourceData = p.client, p.client
+		p.shared.set(p.client)
 		return
 	}
 	var cfg providerModel
@@ -299,10 +304,11 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": wmiClient.Endpoint(), "auth": strings.ToLower(wc.Auth)})
 	client := loggedClient{next: wmiClient}
 	resp.ResourceData, resp.DataSourceData = ipam.Client(client), ipam.Client(client)
+	p.shared.set(client)
 }
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource, NewAddressSpacesResource}
+	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource}
 }
 
 func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
@@ -20,7 +19,7 @@ const (
 // protoV6ProviderFactories serve the provider in the test process, so acceptance tests run real
 // Terraform against the real WS-Management client.
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"ipam": providerserver.NewProtocol6WithError(New("test")()),
+	"ipam": NewServer("test"),
 }
 
 // startEmulator runs an emulator on loopback for one test, with an in-memory database and the

@@ -1,0 +1,559 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// The items of ipam_address_spaces are described once, in bulkFields: the documentation, the
+// validation, the conversion between Terraform values and ipam.AddressSpace, and the comparison
+// that decides which keys changed all follow from it.
+//
+// address_spaces is a dynamic attribute: Terraform hands it over as the value written, an object
+// (or a map) of objects, without converting it to a declared type. Terraform's conversion of a map
+// of objects compares the types of every pair of entries, which at 10,000 keys costs more than the
+// rest of a plan; a dynamic value costs what terraform_data's input does. The provider checks the
+// shape itself, against this table.
+
+// fieldValue is the value of one field: a string, or for custom_configuration its custom fields.
+type fieldValue struct {
+	str string
+	cc  ipam.CustomConfiguration
+}
+
+// bulkField is one attribute of an item.
+type bulkField struct {
+	name string
+	doc  string
+	// isMap: a map of strings (custom_configuration); otherwise a string.
+	isMap bool
+	// customerOnly: provider spaces may not set it. requiredFor: the types that must.
+	customerOnly bool
+	requiredFor  []ipam.Type
+	get          func(*ipam.AddressSpace) fieldValue
+	set          func(*ipam.AddressSpace, fieldValue)
+	// check validates a configured value; same compares two values as IPAM does.
+	check func(fieldValue) error
+	same  func(a, b fieldValue) bool
+}
+
+func sameString(a, b fieldValue) bool { return a.str == b.str }
+func sameFold(a, b fieldValue) bool   { return strings.EqualFold(a.str, b.str) }
+func noCheck(fieldValue) error        { return nil }
+
+func maxLength(what string, n int) func(fieldValue) error {
+	return func(v fieldValue) error {
+		if l := len([]rune(v.str)); l > n {
+			return fmt.Errorf("%s is %d characters long; IPAM takes at most %d", what, l, n)
+		}
+		return nil
+	}
+}
+
+// bulkFields are the attributes of an item of address_spaces, in the order the documentation
+// lists them.
+var bulkFields = []bulkField{
+	{
+		name: "type", doc: "`Provider` or `Customer`. Required. Changing it replaces that one address space (IPAM never changes a type).",
+		requiredFor: []ipam.Type{ipam.TypeProvider, ipam.TypeCustomer},
+		get:         func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.Type.String()} },
+		set: func(a *ipam.AddressSpace, v fieldValue) {
+			if v.str == "Customer" {
+				a.Type = ipam.TypeCustomer
+			}
+		},
+		check: func(v fieldValue) error {
+			if v.str != "Provider" && v.str != "Customer" {
+				return fmt.Errorf("type %q is not Provider or Customer", v.str)
+			}
+			return nil
+		},
+		same: sameString,
+	},
+	{
+		name: "owner", doc: fmt.Sprintf("Owner, at most %d characters.", ipam.MaxOwnerLength),
+		get:   func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.Owner} },
+		set:   func(a *ipam.AddressSpace, v fieldValue) { a.Owner = v.str },
+		check: maxLength("owner", ipam.MaxOwnerLength), same: sameString,
+	},
+	{
+		name: "description", doc: fmt.Sprintf("Description, at most %d characters.", ipam.MaxDescriptionLength),
+		get:   func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.Description} },
+		set:   func(a *ipam.AddressSpace, v fieldValue) { a.Description = v.str },
+		check: maxLength("description", ipam.MaxDescriptionLength), same: sameString,
+	},
+	{
+		name: "custom_configuration", isMap: true,
+		doc: "Custom fields and their values, a map of strings; each field must be defined in IPAM. Neither names nor " +
+			"values may hold `;` or `=`.",
+		get: func(a *ipam.AddressSpace) fieldValue { return fieldValue{cc: a.CustomConfiguration} },
+		set: func(a *ipam.AddressSpace, v fieldValue) { a.CustomConfiguration = v.cc },
+		check: func(v fieldValue) error {
+			if err := v.cc.Validate(); err != nil {
+				return fmt.Errorf("custom_configuration: %s", trimKind(err))
+			}
+			return nil
+		},
+		same: func(a, b fieldValue) bool { return a.cc.Equal(b.cc) },
+	},
+	{
+		name: "provider_address_space", customerOnly: true, requiredFor: []ipam.Type{ipam.TypeCustomer},
+		doc: "The provider address space's name. Customer spaces only, and required for them.",
+		get: func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.AssociatedProviderAddressSpace} },
+		set: func(a *ipam.AddressSpace, v fieldValue) { a.AssociatedProviderAddressSpace = v.str },
+		check: func(v fieldValue) error {
+			if err := ipam.ValidateName(v.str); err != nil {
+				return fmt.Errorf("provider_address_space: %s", trimKind(err))
+			}
+			return nil
+		},
+		same: sameFold,
+	},
+	{
+		name: "isolation_method", customerOnly: true, requiredFor: []ipam.Type{ipam.TypeCustomer},
+		doc: "`NVGRE` or `IPRewrite` (any case). Customer spaces only, and required for them.",
+		get: func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.IsolationMethod} },
+		set: func(a *ipam.AddressSpace, v fieldValue) {
+			a.IsolationMethod = v.str
+			if canon, err := ipam.CanonicalIsolationMethod(v.str); err == nil {
+				a.IsolationMethod = canon
+			}
+		},
+		check: func(v fieldValue) error {
+			_, err := ipam.CanonicalIsolationMethod(v.str)
+			if err != nil {
+				return fmt.Errorf("%s", trimKind(err))
+			}
+			return nil
+		},
+		same: sameFold,
+	},
+	{
+		name: "tenant", customerOnly: true, doc: "The tenant. Customer spaces only.",
+		get:   func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.Tenant} },
+		set:   func(a *ipam.AddressSpace, v fieldValue) { a.Tenant = v.str },
+		check: noCheck, same: sameString,
+	},
+	{
+		name: "vm_network", customerOnly: true, doc: "The VM network. Customer spaces only.",
+		get:   func(a *ipam.AddressSpace) fieldValue { return fieldValue{str: a.VMNetwork} },
+		set:   func(a *ipam.AddressSpace, v fieldValue) { a.VMNetwork = v.str },
+		check: noCheck, same: sameString,
+	},
+}
+
+// bulkFieldByName finds a field of bulkFields.
+var bulkFieldByName = func() map[string]*bulkField {
+	m := make(map[string]*bulkField, len(bulkFields))
+	for i := range bulkFields {
+		m[bulkFields[i].name] = &bulkFields[i]
+	}
+	return m
+}()
+
+func (f *bulkField) required(t ipam.Type) bool {
+	for _, r := range f.requiredFor {
+		if r == t {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldsDoc documents the items for the schema, from which the resource's documentation is made.
+func fieldsDoc() string {
+	var b strings.Builder
+	b.WriteString("The address spaces, keyed by name (names are unique across both types and compared ignoring case; " +
+		"renaming a key deletes the old address space and creates the new one). Provider spaces are applied before " +
+		"the customer spaces that name them. Each value is an object with these attributes; leaving one out is the " +
+		"same as setting it to `\"\"` (or `{}`):\n\n")
+	for _, f := range bulkFields {
+		fmt.Fprintf(&b, "  - `%s` (%s) %s\n", f.name, map[bool]string{false: "String", true: "Map of String"}[f.isMap], f.doc)
+	}
+	b.WriteString("\n  The attribute is dynamic: Terraform takes the value as written, so editors offer no completion for " +
+		"these attributes, and the provider checks them at plan time.")
+	return b.String()
+}
+
+// bulkItem is one item of address_spaces as Terraform holds it: the address space it describes
+// and the value as written, which state and plans hand back unchanged when nothing changed.
+type bulkItem struct {
+	space ipam.AddressSpace
+	// typeName is type as written, which space.Type cannot hold when it is neither type.
+	typeName string
+	// set lists the fields the value writes (not null).
+	set map[string]bool
+	raw tftypes.Value
+}
+
+// value returns a field's value, the zero value when the item does not set it.
+func (it *bulkItem) value(f *bulkField) fieldValue { return f.get(&it.space) }
+
+// sameAs reports whether two items describe the same address space as IPAM sees it.
+func (it *bulkItem) sameAs(a *ipam.AddressSpace) bool {
+	for i := range bulkFields {
+		f := &bulkFields[i]
+		if f.customerOnly && a.Type != ipam.TypeCustomer && it.space.Type != ipam.TypeCustomer {
+			continue
+		}
+		if !f.same(f.get(&it.space), f.get(a)) {
+			return false
+		}
+	}
+	return true
+}
+
+// itemProblem is something wrong with a configured item, at an attribute (empty: the item).
+type itemProblem struct {
+	key, attr, summary, detail string
+}
+
+// parseItems reads address_spaces: an object or map of items. Unknown values are skipped (known
+// is false when any part is unknown); problems collects what is wrong with the configuration.
+func parseItems(v tftypes.Value) (items map[string]*bulkItem, known bool, problems []itemProblem) {
+	items = map[string]*bulkItem{}
+	if !v.IsKnown() {
+		return items, false, nil
+	}
+	if v.IsNull() {
+		return items, true, nil
+	}
+	elems, ok := members(v)
+	if !ok {
+		return items, true, []itemProblem{{summary: "Invalid address_spaces", detail: fmt.Sprintf(
+			"address_spaces must be a map (or object) of address spaces keyed by name, not %s.", describe(v))}}
+	}
+	known = true
+	keys := sortedKeys(elems)
+	for _, key := range keys {
+		it, itemKnown, ps := parseItem(key, elems[key])
+		problems = append(problems, ps...)
+		known = known && itemKnown
+		if it != nil {
+			items[key] = it
+		}
+	}
+	problems = append(nameProblems(keys), problems...)
+	sortProblems(problems)
+	return items, known, problems
+}
+
+// nameProblems checks the keys: names IPAM takes, none equal to another ignoring case.
+func nameProblems(keys []string) []itemProblem {
+	var problems []itemProblem
+	seen := map[string]string{}
+	for _, key := range keys {
+		if err := ipam.ValidateName(key); err != nil {
+			problems = append(problems, itemProblem{key: key, summary: "Invalid address space name", detail: trimKind(err)})
+		}
+		if prev, dup := seen[nameKey(key)]; dup {
+			problems = append(problems, itemProblem{key: key, summary: "Duplicate address space name",
+				detail: fmt.Sprintf("%q and %q differ only in case; IPAM treats them as the same address space.", prev, key)})
+		}
+		seen[nameKey(key)] = key
+	}
+	return problems
+}
+
+// sortProblems orders problems by key, keeping each key's in the order found.
+func sortProblems(problems []itemProblem) {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].key < problems[j].key })
+}
+
+func itemSpace(key string) ipam.AddressSpace { return ipam.AddressSpace{Name: key} }
+
+// parseItem reads one item. It returns nil when the item cannot be read at all.
+func parseItem(key string, v tftypes.Value) (*bulkItem, bool, []itemProblem) {
+	if !v.IsKnown() {
+		return nil, false, nil
+	}
+	bad := func(attr, summary, format string, args ...any) itemProblem {
+		return itemProblem{key: key, attr: attr, summary: summary, detail: fmt.Sprintf(format, args...)}
+	}
+	attrs, ok := members(v)
+	if v.IsNull() || !ok {
+		return nil, true, []itemProblem{bad("", "Invalid address space", "address_spaces[%q] must be an object with a type, not %s.", key, describe(v))}
+	}
+	it := &bulkItem{space: itemSpace(key), set: map[string]bool{}, raw: v}
+	known := true
+	var problems []itemProblem
+	for _, name := range sortedKeys(attrs) {
+		f := bulkFieldByName[name]
+		if f == nil {
+			problems = append(problems, bad(name, "Unknown attribute", "address_spaces[%q] has no attribute %q%s. Its attributes are %s.",
+				key, name, didYouMean(name), fieldNames()))
+			continue
+		}
+		av := attrs[name]
+		if !av.IsKnown() {
+			known = false
+			it.set[name] = true
+			continue
+		}
+		if av.IsNull() {
+			continue
+		}
+		fv, err := fieldOfRaw(f, av)
+		if err != nil {
+			problems = append(problems, bad(name, "Invalid attribute value", "address_spaces[%q].%s %s.", key, name, err))
+			continue
+		}
+		it.set[name] = true
+		it.setField(f, fv)
+	}
+	ok, ps := checkItem(key, it, known)
+	return it, ok, append(problems, ps...)
+}
+
+// checkItem checks an item's fields against its type: the type itself, the fields its type
+// requires, and those only customer spaces have. known is false when the item has unknown parts;
+// the result is false then, or when its type is unusable.
+func checkItem(key string, it *bulkItem, known bool) (bool, []itemProblem) {
+	bad := func(attr, summary, format string, args ...any) itemProblem {
+		return itemProblem{key: key, attr: attr, summary: summary, detail: fmt.Sprintf(format, args...)}
+	}
+	typeField := bulkFieldByName["type"]
+	if it.set["type"] && it.typeName != "" {
+		if err := typeField.check(fieldValue{str: it.typeName}); err != nil {
+			return false, []itemProblem{bad("type", "Invalid address space type", "address_spaces[%q]: %s.", key, err)}
+		}
+	}
+	if !known {
+		return false, nil
+	}
+	if !it.set["type"] {
+		return false, []itemProblem{bad("", "Missing type", "address_spaces[%q] needs type = \"Provider\" or \"Customer\".", key)}
+	}
+	var problems []itemProblem
+	typ := it.space.Type
+	for i := range bulkFields {
+		f := &bulkFields[i]
+		switch {
+		case f.name == "type":
+		case f.customerOnly && typ != ipam.TypeCustomer && it.set[f.name] && !isZero(f, it):
+			problems = append(problems, bad(f.name, "Attribute only for customer address spaces",
+				"%s is set on %q, a provider address space; only customer address spaces have it.", f.name, key))
+		case f.required(typ) && !it.set[f.name]:
+			problems = append(problems, bad(f.name, "Missing "+strings.ReplaceAll(f.name, "_", " "),
+				"Customer address space %q needs %s.", key, f.name))
+		case it.set[f.name]:
+			if err := f.check(f.get(&it.space)); err != nil {
+				problems = append(problems, bad(f.name, "Invalid attribute value", "address_spaces[%q]: %s.", key, err))
+			}
+		}
+	}
+	return true, problems
+}
+
+// setField sets a field of the item from its configured value.
+func (it *bulkItem) setField(f *bulkField, v fieldValue) {
+	if f.name == "type" {
+		it.typeName = v.str
+	}
+	f.set(&it.space, v)
+}
+
+func isZero(f *bulkField, it *bulkItem) bool {
+	v := f.get(&it.space)
+	return v.str == "" && len(v.cc) == 0
+}
+
+// fieldOfRaw reads a field's value: a string, or a map (or object) of strings.
+func fieldOfRaw(f *bulkField, v tftypes.Value) (fieldValue, error) {
+	if !f.isMap {
+		var s string
+		if !v.Type().Is(tftypes.String) || v.As(&s) != nil {
+			return fieldValue{}, fmt.Errorf("must be a string, not %s", describe(v))
+		}
+		return fieldValue{str: s}, nil
+	}
+	elems, ok := members(v)
+	if !ok {
+		return fieldValue{}, fmt.Errorf("must be a map of strings, not %s", describe(v))
+	}
+	cc := ipam.CustomConfiguration{}
+	for k, e := range elems {
+		var s string
+		if !e.IsKnown() || e.IsNull() || !e.Type().Is(tftypes.String) || e.As(&s) != nil {
+			return fieldValue{}, fmt.Errorf("must be a map of strings; %q is %s", k, describe(e))
+		}
+		cc[k] = s
+	}
+	return fieldValue{cc: cc}, nil
+}
+
+// members returns the attributes of an object or the elements of a map.
+func members(v tftypes.Value) (map[string]tftypes.Value, bool) {
+	if v.IsNull() || !v.IsKnown() {
+		return nil, false
+	}
+	if !v.Type().Is(tftypes.Object{}) && !v.Type().Is(tftypes.Map{}) {
+		return nil, false
+	}
+	var m map[string]tftypes.Value
+	if err := v.As(&m); err != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func describe(v tftypes.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return "a " + typeName(v.Type())
+}
+
+func typeName(t tftypes.Type) string {
+	switch {
+	case t == nil:
+		return "value of no type"
+	case t.Is(tftypes.String):
+		return "string"
+	case t.Is(tftypes.Number):
+		return "number"
+	case t.Is(tftypes.Bool):
+		return "bool"
+	case t.Is(tftypes.List{}), t.Is(tftypes.Tuple{}), t.Is(tftypes.Set{}):
+		return "list"
+	case t.Is(tftypes.Map{}), t.Is(tftypes.Object{}):
+		return "map"
+	}
+	return t.String()
+}
+
+func fieldNames() string {
+	names := make([]string, len(bulkFields))
+	for i, f := range bulkFields {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// didYouMean suggests the field a misspelt attribute name most likely means.
+func didYouMean(name string) string {
+	best, bestDist := "", 3
+	for _, f := range bulkFields {
+		if d := editDistance(strings.ToLower(name), f.name); d < bestDist {
+			best, bestDist = f.name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// itemOfServer is the item for what the server holds under key. When prior describes the same
+// address space it is returned as it is, so that state and plan keep the configuration's spelling;
+// otherwise the item writes the fields prior wrote and every field the server holds a value for,
+// with prior's spelling where IPAM treats the two as equal.
+func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) *bulkItem {
+	if prior != nil && prior.space.Type == a.Type && prior.sameAs(a) {
+		return prior
+	}
+	it := &bulkItem{space: *a, set: map[string]bool{}}
+	it.space.Name = key
+	attrs := map[string]tftypes.Value{}
+	var priorAttrs map[string]tftypes.Value
+	if prior != nil {
+		priorAttrs, _ = members(prior.raw)
+	}
+	for i := range bulkFields {
+		f := &bulkFields[i]
+		if f.customerOnly && a.Type != ipam.TypeCustomer {
+			continue
+		}
+		server := f.get(a)
+		wrote := prior != nil && prior.set[f.name]
+		if !wrote && server.str == "" && len(server.cc) == 0 && f.name != "type" {
+			continue
+		}
+		it.set[f.name] = true
+		if wrote && prior.space.Type == a.Type && f.same(prior.value(f), server) {
+			attrs[f.name] = priorAttrs[f.name]
+			continue
+		}
+		attrs[f.name] = rawOfField(f, server)
+	}
+	it.raw = objectValue(attrs)
+	return it
+}
+
+func rawOfField(f *bulkField, v fieldValue) tftypes.Value {
+	if !f.isMap {
+		return tftypes.NewValue(tftypes.String, v.str)
+	}
+	m := make(map[string]tftypes.Value, len(v.cc))
+	for k, s := range v.cc {
+		m[k] = tftypes.NewValue(tftypes.String, s)
+	}
+	return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, m)
+}
+
+// objectValue builds an object value from its attributes.
+func objectValue(attrs map[string]tftypes.Value) tftypes.Value {
+	types := make(map[string]tftypes.Type, len(attrs))
+	for k, v := range attrs {
+		types[k] = v.Type()
+	}
+	return tftypes.NewValue(tftypes.Object{AttributeTypes: types}, attrs)
+}
+
+// itemsValue builds address_spaces from items: a map when every item has the same type (as
+// Terraform converts a map of objects), an object otherwise.
+func itemsValue(items map[string]*bulkItem) tftypes.Value {
+	vals := make(map[string]tftypes.Value, len(items))
+	var elem tftypes.Type
+	same := true
+	for k, it := range items {
+		vals[k] = it.raw
+		switch {
+		case elem == nil:
+			elem = it.raw.Type()
+		case !elem.Equal(it.raw.Type()):
+			same = false
+		}
+	}
+	if same && elem != nil {
+		return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals)
+	}
+	return objectValue(vals)
+}
+
+// sortedItemKeys returns the keys of items, sorted.
+func sortedItemKeys(items map[string]*bulkItem) []string {
+	keys := make([]string, 0, len(items))
+	for k := range items {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

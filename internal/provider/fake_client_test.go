@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// fakeIPAM is an ipam.Client in memory, for tests that need no WS-Management: names are unique
+// ignoring case, an add-or-update with an InstanceID updates that object, one without adds one
+// (and fails if the name exists), and fail can refuse any item of any call.
+type fakeIPAM struct {
+	mu     sync.Mutex
+	spaces map[string]*ipam.AddressSpace // by name key
+	nextID int
+	// fail, when set, is asked for every item of every bulk call ("add", "update", "delete"); an
+	// error it returns is that item's result.
+	fail func(op string, a ipam.AddressSpace) error
+	// callErr, when set, fails whole bulk calls: nothing is done.
+	callErr func(op string) error
+	calls   []string
+}
+
+func newFakeIPAM(spaces ...ipam.AddressSpace) *fakeIPAM {
+	f := &fakeIPAM{spaces: map[string]*ipam.AddressSpace{}}
+	for _, a := range spaces {
+		f.put(a)
+	}
+	return f
+}
+
+func (f *fakeIPAM) put(a ipam.AddressSpace) *ipam.AddressSpace {
+	if a.InstanceID == "" {
+		f.nextID++
+		a.InstanceID = fmt.Sprintf("{ID-%04d}", f.nextID)
+	}
+	f.spaces[nameKey(a.Name)] = &a
+	return &a
+}
+
+func (f *fakeIPAM) byID(id string) *ipam.AddressSpace {
+	for _, a := range f.spaces {
+		if a.InstanceID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func (f *fakeIPAM) record(call string) {
+	f.calls = append(f.calls, call)
+}
+
+func (f *fakeIPAM) AddProviderAddressSpace(_ context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
+	a.Type = ipam.TypeProvider
+	return f.add(a)
+}
+
+func (f *fakeIPAM) AddCustomerAddressSpace(_ context.Context, a ipam.AddressSpace) (*ipam.AddressSpace, error) {
+	a.Type = ipam.TypeCustomer
+	return f.add(a)
+}
+
+func (f *fakeIPAM) add(a ipam.AddressSpace) (*ipam.AddressSpace, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("Add " + a.Name)
+	if f.spaces[nameKey(a.Name)] != nil {
+		return nil, ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
+	}
+	c := *f.put(a)
+	return &c, nil
+}
+
+func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	names := make([]string, len(items))
+	for i, a := range items {
+		names[i] = a.Name
+	}
+	f.record("BulkAddOrUpdate " + strings.Join(names, ","))
+	if f.callErr != nil {
+		if err := f.callErr("add-or-update"); err != nil {
+			return nil, err
+		}
+	}
+	res := make([]error, len(items))
+	for i, a := range items {
+		op := "add"
+		if a.InstanceID != "" {
+			op = "update"
+		}
+		if f.fail != nil {
+			if err := f.fail(op, a); err != nil {
+				res[i] = err
+				continue
+			}
+		}
+		if a.InstanceID != "" {
+			cur := f.byID(a.InstanceID)
+			if cur == nil {
+				res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
+				continue
+			}
+			delete(f.spaces, nameKey(cur.Name))
+			f.put(a)
+			continue
+		}
+		if f.spaces[nameKey(a.Name)] != nil {
+			res[i] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
+			continue
+		}
+		f.put(a)
+	}
+	return res, nil
+}
+
+func (f *fakeIPAM) BulkDelete(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	names := make([]string, len(items))
+	for i, a := range items {
+		names[i] = a.Name
+	}
+	f.record("BulkDelete " + strings.Join(names, ","))
+	if f.callErr != nil {
+		if err := f.callErr("delete"); err != nil {
+			return nil, err
+		}
+	}
+	res := make([]error, len(items))
+	for i, a := range items {
+		if f.fail != nil {
+			if err := f.fail("delete", a); err != nil {
+				res[i] = err
+				continue
+			}
+		}
+		cur := f.byID(a.InstanceID)
+		if cur == nil {
+			cur = f.spaces[nameKey(a.Name)]
+		}
+		if cur == nil {
+			res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
+			continue
+		}
+		delete(f.spaces, nameKey(cur.Name))
+	}
+	return res, nil
+}
+
+func (f *fakeIPAM) Get(_ context.Context, id string) (*ipam.AddressSpace, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a := f.byID(id); a != nil {
+		c := *a
+		return &c, nil
+	}
+	return nil, ipam.NewError(ipam.KindNotFound, 0, id, "no such address space")
+}
+
+func (f *fakeIPAM) GetByName(_ context.Context, name string) (*ipam.AddressSpace, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a := f.spaces[nameKey(name)]; a != nil {
+		c := *a
+		return &c, nil
+	}
+	return nil, ipam.NewError(ipam.KindNotFound, 0, name, "no such address space")
+}
+
+func (f *fakeIPAM) List(_ context.Context, flt ipam.Filter) ([]ipam.AddressSpace, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("List")
+	want := map[string]bool{}
+	for _, n := range flt.Names {
+		want[nameKey(n)] = true
+	}
+	var out []ipam.AddressSpace
+	for k, a := range f.spaces {
+		if len(flt.Names) == 0 || want[k] {
+			out = append(out, *a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// snapshot is what the fake holds: name → type, and the InstanceIDs by name.
+func (f *fakeIPAM) snapshot() (map[string]string, map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	types, ids := map[string]string{}, map[string]string{}
+	for _, a := range f.spaces {
+		types[a.Name] = a.Type.String()
+		ids[a.Name] = a.InstanceID
+	}
+	return types, ids
+}

@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
+)
+
+// The provider is served by the framework, but for ipam_address_spaces, whose calls server routes
+// to bulkResource (address_spaces_resource.go explains why). Everything else passes through.
+
+// NewServer returns the provider's protocol 6 server factory: the one main serves.
+func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
+	return newServer(ipamProvider{version: version})
+}
+
+// NewServerWithClient is NewServer with a client of the caller's instead of a connection: the
+// provider block's settings are then ignored. Tests use it with a fake.
+func NewServerWithClient(version string, client ipam.Client) func() (tfprotov6.ProviderServer, error) {
+	return newServer(ipamProvider{version: version, client: client})
+}
+
+func newServer(p ipamProvider) func() (tfprotov6.ProviderServer, error) {
+	return func() (tfprotov6.ProviderServer, error) {
+		shared := &sharedClient{}
+		p := p
+		p.shared = shared
+		return &server{ProviderServer: providerserver.NewProtocol6(&p)(), bulk: &bulkResource{client: shared.get}}, nil
+	}
+}
+
+// sharedClient hands the client the framework's provider configured to bulkResource.
+type sharedClient struct {
+	mu     sync.Mutex
+	client ipam.Client
+}
+
+func (s *sharedClient) set(c ipam.Client) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.client = c
+	s.mu.Unlock()
+}
+
+func (s *sharedClient) get() ipam.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.client
+}
+
+// server is the framework's server with ipam_address_spaces added.
+type server struct {
+	tfprotov6.ProviderServer
+	bulk *bulkResource
+}
+
+func (s *server) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
+	resp, err := s.ProviderServer.GetMetadata(ctx, req)
+	if err == nil && resp != nil {
+		resp.Resources = append(resp.Resources, tfprotov6.ResourceMetadata{TypeName: bulkTypeName})
+	}
+	return resp, err
+}
+
+func (s *server) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
+	resp, err := s.ProviderServer.GetProviderSchema(ctx, req)
+	if err == nil && resp != nil {
+		if resp.ResourceSchemas == nil {
+			resp.ResourceSchemas = map[string]*tfprotov6.Schema{}
+		}
+		resp.ResourceSchemas[bulkTypeName] = bulkSchema()
+	}
+	return resp, err
+}
+
+func (s *server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.ValidateResourceConfig(ctx, req)
+	}
+	return s.ProviderServer.ValidateResourceConfig(ctx, req)
+}
+
+func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.UpgradeResourceState(ctx, req)
+	}
+	return s.ProviderServer.UpgradeResourceState(ctx, req)
+}
+
+func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.ReadResource(ctx, req)
+	}
+	return s.ProviderServer.ReadResource(ctx, req)
+}
+
+func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.PlanResourceChange(ctx, req)
+	}
+	return s.ProviderServer.PlanResourceChange(ctx, req)
+}
+
+func (s *server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.ApplyResourceChange(ctx, req)
+	}
+	return s.ProviderServer.ApplyResourceChange(ctx, req)
+}
+
+func (s *server) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.ImportResourceState(ctx, req)
+	}
+	return s.ProviderServer.ImportResourceState(ctx, req)
+}
+
+func (s *server) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
+	if req.TargetTypeName == bulkTypeName {
+		return s.bulk.MoveResourceState(ctx, req)
+	}
+	return s.ProviderServer.MoveResourceState(ctx, req)
+}
+
+func (s *server) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.UpgradeResourceIdentity(ctx, req)
+	}
+	return s.ProviderServer.UpgradeResourceIdentity(ctx, req)
+}
+
+func (s *server) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
+	if req.TypeName == bulkTypeName {
+		return s.bulk.GenerateResourceConfig(ctx, req)
+	}
+	return s.ProviderServer.GenerateResourceConfig(ctx, req)
+}
