@@ -188,7 +188,19 @@ type bulkItem struct {
 	typeName string
 	// set lists the fields the value writes (not null).
 	set map[string]bool
-	raw tftypes.Value
+	// raw is the value as written, decoded from from when first needed (spacesValue).
+	raw  tftypes.Value
+	from *spacesValue
+}
+
+// rawValue returns the item's value as written.
+func (it *bulkItem) rawValue() (tftypes.Value, error) {
+	if it.raw.Type() == nil && it.from != nil {
+		if _, err := it.from.decode(); err != nil {
+			return tftypes.Value{}, err
+		}
+	}
+	return it.raw, nil
 }
 
 // value returns a field's value, the zero value when the item does not set it.
@@ -211,36 +223,6 @@ func (it *bulkItem) sameAs(a *ipam.AddressSpace) bool {
 // itemProblem is something wrong with a configured item, at an attribute (empty: the item).
 type itemProblem struct {
 	key, attr, summary, detail string
-}
-
-// parseItems reads address_spaces: an object or map of items. Unknown values are skipped (known
-// is false when any part is unknown); problems collects what is wrong with the configuration.
-func parseItems(v tftypes.Value) (items map[string]*bulkItem, known bool, problems []itemProblem) {
-	items = map[string]*bulkItem{}
-	if !v.IsKnown() {
-		return items, false, nil
-	}
-	if v.IsNull() {
-		return items, true, nil
-	}
-	elems, ok := members(v)
-	if !ok {
-		return items, true, []itemProblem{{summary: "Invalid address_spaces", detail: fmt.Sprintf(
-			"address_spaces must be a map (or object) of address spaces keyed by name, not %s.", describe(v))}}
-	}
-	known = true
-	keys := sortedKeys(elems)
-	for _, key := range keys {
-		it, itemKnown, ps := parseItem(key, elems[key])
-		problems = append(problems, ps...)
-		known = known && itemKnown
-		if it != nil {
-			items[key] = it
-		}
-	}
-	problems = append(nameProblems(keys), problems...)
-	sortProblems(problems)
-	return items, known, problems
 }
 
 // nameProblems checks the keys: names IPAM takes, none equal to another ignoring case.
@@ -266,49 +248,6 @@ func sortProblems(problems []itemProblem) {
 }
 
 func itemSpace(key string) ipam.AddressSpace { return ipam.AddressSpace{Name: key} }
-
-// parseItem reads one item. It returns nil when the item cannot be read at all.
-func parseItem(key string, v tftypes.Value) (*bulkItem, bool, []itemProblem) {
-	if !v.IsKnown() {
-		return nil, false, nil
-	}
-	bad := func(attr, summary, format string, args ...any) itemProblem {
-		return itemProblem{key: key, attr: attr, summary: summary, detail: fmt.Sprintf(format, args...)}
-	}
-	attrs, ok := members(v)
-	if v.IsNull() || !ok {
-		return nil, true, []itemProblem{bad("", "Invalid address space", "address_spaces[%q] must be an object with a type, not %s.", key, describe(v))}
-	}
-	it := &bulkItem{space: itemSpace(key), set: map[string]bool{}, raw: v}
-	known := true
-	var problems []itemProblem
-	for _, name := range sortedKeys(attrs) {
-		f := bulkFieldByName[name]
-		if f == nil {
-			problems = append(problems, bad(name, "Unknown attribute", "address_spaces[%q] has no attribute %q%s. Its attributes are %s.",
-				key, name, didYouMean(name), fieldNames()))
-			continue
-		}
-		av := attrs[name]
-		if !av.IsKnown() {
-			known = false
-			it.set[name] = true
-			continue
-		}
-		if av.IsNull() {
-			continue
-		}
-		fv, err := fieldOfRaw(f, av)
-		if err != nil {
-			problems = append(problems, bad(name, "Invalid attribute value", "address_spaces[%q].%s %s.", key, name, err))
-			continue
-		}
-		it.set[name] = true
-		it.setField(f, fv)
-	}
-	ok, ps := checkItem(key, it, known)
-	return it, ok, append(problems, ps...)
-}
 
 // checkItem checks an item's fields against its type: the type itself, the fields its type
 // requires, and those only customer spaces have. known is false when the item has unknown parts;
@@ -363,30 +302,6 @@ func isZero(f *bulkField, it *bulkItem) bool {
 	return v.str == "" && len(v.cc) == 0
 }
 
-// fieldOfRaw reads a field's value: a string, or a map (or object) of strings.
-func fieldOfRaw(f *bulkField, v tftypes.Value) (fieldValue, error) {
-	if !f.isMap {
-		var s string
-		if !v.Type().Is(tftypes.String) || v.As(&s) != nil {
-			return fieldValue{}, fmt.Errorf("must be a string, not %s", describe(v))
-		}
-		return fieldValue{str: s}, nil
-	}
-	elems, ok := members(v)
-	if !ok {
-		return fieldValue{}, fmt.Errorf("must be a map of strings, not %s", describe(v))
-	}
-	cc := ipam.CustomConfiguration{}
-	for k, e := range elems {
-		var s string
-		if !e.IsKnown() || e.IsNull() || !e.Type().Is(tftypes.String) || e.As(&s) != nil {
-			return fieldValue{}, fmt.Errorf("must be a map of strings; %q is %s", k, describe(e))
-		}
-		cc[k] = s
-	}
-	return fieldValue{cc: cc}, nil
-}
-
 // members returns the attributes of an object or the elements of a map.
 func members(v tftypes.Value) (map[string]tftypes.Value, bool) {
 	if v.IsNull() || !v.IsKnown() {
@@ -400,31 +315,6 @@ func members(v tftypes.Value) (map[string]tftypes.Value, bool) {
 		return nil, false
 	}
 	return m, true
-}
-
-func describe(v tftypes.Value) string {
-	if v.IsNull() {
-		return "null"
-	}
-	return "a " + typeName(v.Type())
-}
-
-func typeName(t tftypes.Type) string {
-	switch {
-	case t == nil:
-		return "value of no type"
-	case t.Is(tftypes.String):
-		return "string"
-	case t.Is(tftypes.Number):
-		return "number"
-	case t.Is(tftypes.Bool):
-		return "bool"
-	case t.Is(tftypes.List{}), t.Is(tftypes.Tuple{}), t.Is(tftypes.Set{}):
-		return "list"
-	case t.Is(tftypes.Map{}), t.Is(tftypes.Object{}):
-		return "map"
-	}
-	return t.String()
 }
 
 func fieldNames() string {
@@ -475,16 +365,20 @@ func editDistance(a, b string) int {
 // address space it is returned as it is, so that state and plan keep the configuration's spelling;
 // otherwise the item writes the fields prior wrote and every field the server holds a value for,
 // with prior's spelling where IPAM treats the two as equal.
-func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) *bulkItem {
+func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) (*bulkItem, error) {
 	if prior != nil && prior.space.Type == a.Type && prior.sameAs(a) {
-		return prior
+		return prior, nil
 	}
 	it := &bulkItem{space: *a, set: map[string]bool{}}
 	it.space.Name = key
 	attrs := map[string]tftypes.Value{}
 	var priorAttrs map[string]tftypes.Value
 	if prior != nil {
-		priorAttrs, _ = members(prior.raw)
+		raw, err := prior.rawValue()
+		if err != nil {
+			return nil, err
+		}
+		priorAttrs, _ = members(raw)
 	}
 	for i := range bulkFields {
 		f := &bulkFields[i]
@@ -504,7 +398,7 @@ func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) *bulkItem {
 		attrs[f.name] = rawOfField(f, server)
 	}
 	it.raw = objectValue(attrs)
-	return it
+	return it, nil
 }
 
 func rawOfField(f *bulkField, v fieldValue) tftypes.Value {
@@ -529,23 +423,27 @@ func objectValue(attrs map[string]tftypes.Value) tftypes.Value {
 
 // itemsValue builds address_spaces from items: a map when every item has the same type (as
 // Terraform converts a map of objects), an object otherwise.
-func itemsValue(items map[string]*bulkItem) tftypes.Value {
+func itemsValue(items map[string]*bulkItem) (tftypes.Value, error) {
 	vals := make(map[string]tftypes.Value, len(items))
 	var elem tftypes.Type
 	same := true
 	for k, it := range items {
-		vals[k] = it.raw
+		raw, err := it.rawValue()
+		if err != nil {
+			return tftypes.Value{}, err
+		}
+		vals[k] = raw
 		switch {
 		case elem == nil:
-			elem = it.raw.Type()
-		case !elem.Equal(it.raw.Type()):
+			elem = raw.Type()
+		case !elem.Equal(raw.Type()):
 			same = false
 		}
 	}
 	if same && elem != nil {
-		return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals)
+		return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals), nil
 	}
-	return objectValue(vals)
+	return objectValue(vals), nil
 }
 
 // sortedItemKeys returns the keys of items, sorted.

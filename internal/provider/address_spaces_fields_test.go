@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,6 +14,52 @@ import (
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 func obj(attrs map[string]tftypes.Value) tftypes.Value { return objectValue(attrs) }
+
+// spacesOf is address_spaces as Terraform sends it: a dynamic value, as msgpack.
+func spacesOf(t *testing.T, v tftypes.Value) *spacesValue {
+	t.Helper()
+	raw, err := encodeAttr(tftypes.DynamicPseudoType, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &spacesValue{wire: raw}
+}
+
+func parse(t *testing.T, v tftypes.Value) (map[string]*bulkItem, []itemProblem) {
+	t.Helper()
+	items, _, problems, err := parseItems(spacesOf(t, v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items, problems
+}
+
+func decodeSpaces(t *testing.T, raw []byte) tftypes.Value {
+	t.Helper()
+	v, err := (&spacesValue{wire: raw}).decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func rawOf(t *testing.T, it *bulkItem) tftypes.Value {
+	t.Helper()
+	v, err := it.rawValue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func serverItem(t *testing.T, key string, a *ipam.AddressSpace, prior *bulkItem) *bulkItem {
+	t.Helper()
+	it, err := itemOfServer(key, a, prior)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
 
 // The problems parseItems finds in a configuration, as literal expectations.
 func TestParseItemsProblems(t *testing.T) {
@@ -51,7 +98,7 @@ func TestParseItemsProblems(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, problems := parseItems(tc.value)
+			_, problems := parse(t, tc.value)
 			var got []string
 			for _, p := range problems {
 				got = append(got, p.key+"."+p.attr+": "+p.summary)
@@ -77,7 +124,7 @@ func TestDidYouMean(t *testing.T) {
 func TestItemOfServer(t *testing.T) {
 	configured := obj(map[string]tftypes.Value{"type": str("Customer"), "provider_address_space": str("dc"), "isolation_method": str("nvgre"),
 		"custom_configuration": obj(map[string]tftypes.Value{"Region": str("west")})})
-	items, _, problems := parseItems(obj(map[string]tftypes.Value{"T1": configured}))
+	items, problems := parse(t, obj(map[string]tftypes.Value{"T1": configured}))
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -85,14 +132,14 @@ func TestItemOfServer(t *testing.T) {
 	server := ipam.AddressSpace{Name: "T1", Type: ipam.TypeCustomer, AssociatedProviderAddressSpace: "DC", IsolationMethod: "NVGRE",
 		CustomConfiguration: ipam.CustomConfiguration{"Region": "west"}, InstanceID: "{T1}"}
 
-	if got := itemOfServer("T1", &server, prior); got != prior {
+	if got := serverItem(t, "T1", &server, prior); got != prior {
 		t.Errorf("no change as IPAM sees it: got a new item %v", got.raw)
 	}
 
 	drifted := server
 	drifted.Owner = "changed by hand"
-	got := itemOfServer("T1", &drifted, prior)
-	attrs, _ := members(got.raw)
+	got := serverItem(t, "T1", &drifted, prior)
+	attrs, _ := members(rawOf(t, got))
 	var owner string
 	_ = attrs["owner"].As(&owner)
 	if owner != "changed by hand" || !attrs["provider_address_space"].Equal(str("dc")) || !attrs["isolation_method"].Equal(str("nvgre")) {
@@ -102,7 +149,7 @@ func TestItemOfServer(t *testing.T) {
 		t.Errorf("drift: an empty field the configuration left out was added: %v", got.raw)
 	}
 
-	imported := itemOfServer("T1", &drifted, nil)
+	imported := serverItem(t, "T1", &drifted, nil)
 	if a, _ := members(imported.raw); len(a) != 5 { // type, owner, custom_configuration, provider_address_space, isolation_method
 		t.Errorf("import writes the fields the server holds a value for; got %v", imported.raw)
 	}
@@ -116,16 +163,29 @@ func TestSpacesLike(t *testing.T) {
 	}
 	elem := item("").Type()
 	plan := tftypes.NewValue(tftypes.Map{ElementType: elem}, map[string]tftypes.Value{"A": item("a"), "B": item("b")})
-	items, _, _ := parseItems(plan)
-	if got := spacesLike(plan, items, map[string]*bulkItem{"A": items["A"], "B": items["B"]}); !got.Equal(plan) {
-		t.Errorf("the plan's own items: %v", got)
+	sv := spacesOf(t, plan)
+	items, _, _, err := parseItems(sv)
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := spacesLike(plan, items, map[string]*bulkItem{"A": items["A"]})
-	if !got.Type().Is(tftypes.Map{}) {
-		t.Errorf("a subset of a map is not a map: %v", got.Type())
+	like := func(items map[string]*bulkItem) []byte {
+		t.Helper()
+		raw, err := spacesLike(sv, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
 	}
-	other := itemOfServer("B", &ipam.AddressSpace{Name: "B", Type: ipam.TypeProvider, Description: "x"}, nil)
-	got = spacesLike(plan, items, map[string]*bulkItem{"A": items["A"], "B": other})
+	if got := like(map[string]*bulkItem{"A": items["A"], "B": items["B"]}); !bytes.Equal(got, sv.wire) || sv.decoded {
+		t.Errorf("the plan's own items are not its own bytes, or were decoded: %x", got)
+	}
+	got := decodeSpaces(t, like(map[string]*bulkItem{"A": items["A"]}))
+	want := tftypes.NewValue(tftypes.Map{ElementType: elem}, map[string]tftypes.Value{"A": item("a")})
+	if !got.Equal(want) {
+		t.Errorf("a subset of a map: %v, want %v", got, want)
+	}
+	other := serverItem(t, "B", &ipam.AddressSpace{Name: "B", Type: ipam.TypeProvider, Description: "x"}, nil)
+	got = decodeSpaces(t, like(map[string]*bulkItem{"A": items["A"], "B": other}))
 	if !got.Type().Is(tftypes.Object{}) {
 		t.Errorf("items of different types make an object: %v", got.Type())
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -127,11 +129,11 @@ func spacesPath() *tftypes.AttributePath {
 
 func itemPath(key string) *tftypes.AttributePath { return spacesPath().WithElementKeyString(key) }
 
-// bulkValue is a configuration, plan or state of the resource.
+// bulkValue is a configuration, plan or state of the resource, read from its msgpack. The
+// attributes keep their encodings, which a result reuses for what it does not change.
 type bulkValue struct {
-	raw      tftypes.Value
-	attrs    map[string]tftypes.Value
-	spaces   tftypes.Value // address_spaces as written
+	attrs    map[string]msgpack.RawMessage
+	spaces   *spacesValue
 	items    map[string]*bulkItem
 	known    bool // address_spaces is wholly known
 	problems []itemProblem
@@ -142,43 +144,42 @@ type bulkValue struct {
 
 // decodeBulk reads a configuration, plan or state; nil when it is null.
 func decodeBulk(dv *tfprotov6.DynamicValue, d *diagnostics) *bulkValue {
-	if dv == nil {
-		return nil
-	}
-	raw, err := dv.Unmarshal(bulkTypeTF)
+	w, err := readWire(dv)
 	if err != nil {
 		bug(d, "Cannot read ipam_address_spaces", err)
 		return nil
 	}
-	return bulkOf(raw)
-}
-
-func bulkOf(raw tftypes.Value) *bulkValue {
-	if raw.IsNull() {
+	if w == nil {
 		return nil
 	}
-	v := &bulkValue{raw: raw, ids: map[string]string{}}
-	v.attrs, _ = members(raw)
-	v.spaces = v.attrs["address_spaces"]
-	v.items, v.known, v.problems = parseItems(v.spaces)
-	v.ids = idsOfRaw(v.attrs["ids"])
-	if id := v.attrs["id"]; id.IsKnown() && !id.IsNull() {
+	v := &bulkValue{attrs: w.attrs, spaces: &spacesValue{wire: w.attrs["address_spaces"]}, ids: wireIDs(w.attrs["ids"])}
+	if v.items, v.known, v.problems, err = parseItems(v.spaces); err != nil {
+		bug(d, "Cannot read ipam_address_spaces", err)
+		return nil
+	}
+	if id, err := w.value("id", tftypes.String); err == nil && id.IsKnown() && !id.IsNull() {
 		_ = id.As(&v.id)
 	}
-	if p := v.attrs["partial"]; p.IsKnown() && !p.IsNull() {
+	if p, err := w.value("partial", tftypes.Bool); err == nil && p.IsKnown() && !p.IsNull() {
 		_ = p.As(&v.partial)
 	}
 	return v
 }
 
+// timeouts returns the timeouts block's values by operation.
+func (v *bulkValue) timeouts() map[string]tftypes.Value {
+	t, err := (&wireValue{attrs: v.attrs}).value("timeouts", bulkTimeoutsType)
+	if err != nil {
+		return nil
+	}
+	m, _ := members(t)
+	return m
+}
+
 // timeout returns the duration the timeouts block sets for an operation, or def.
 func (v *bulkValue) timeout(op string, def time.Duration) time.Duration {
-	to, ok := members(v.attrs["timeouts"])
-	if !ok {
-		return def
-	}
 	var s string
-	if x := to[op]; x.IsKnown() && !x.IsNull() && x.As(&s) == nil && s != "" {
+	if x, ok := v.timeouts()[op]; ok && x.IsKnown() && !x.IsNull() && x.As(&s) == nil && s != "" {
 		if d, err := time.ParseDuration(s); err == nil && d > 0 {
 			return d
 		}
@@ -204,22 +205,6 @@ func (v *bulkValue) wanted() map[string]ipam.AddressSpace {
 	return out
 }
 
-// idsOfRaw reads the known ids of a raw ids value.
-func idsOfRaw(v tftypes.Value) map[string]string {
-	out := map[string]string{}
-	elems, ok := members(v)
-	if !ok {
-		return out
-	}
-	for k, e := range elems {
-		var s string
-		if e.IsKnown() && !e.IsNull() && e.As(&s) == nil {
-			out[k] = s
-		}
-	}
-	return out
-}
-
 func rawOfIDs(ids map[string]string) tftypes.Value {
 	m := make(map[string]tftypes.Value, len(ids))
 	for k, id := range ids {
@@ -228,42 +213,32 @@ func rawOfIDs(ids map[string]string) tftypes.Value {
 	return tftypes.NewValue(bulkIDsTF, m)
 }
 
-// encodeBulk writes a resource value with some attributes replaced.
-func encodeBulk(base map[string]tftypes.Value, set map[string]tftypes.Value, d *diagnostics) *tfprotov6.DynamicValue {
-	attrs := make(map[string]tftypes.Value, len(bulkTypeTF.AttributeTypes))
-	for name, typ := range bulkTypeTF.AttributeTypes {
+// encodeBulk writes a resource value: base's attributes, with those of set in their place.
+func encodeBulk(base, set map[string]msgpack.RawMessage, d *diagnostics) *tfprotov6.DynamicValue {
+	attrs := make(map[string]msgpack.RawMessage, len(bulkTypeTF.AttributeTypes))
+	for name := range bulkTypeTF.AttributeTypes {
 		if v, ok := set[name]; ok {
 			attrs[name] = v
 		} else if v, ok := base[name]; ok {
 			attrs[name] = v
-		} else {
-			attrs[name] = tftypes.NewValue(typ, nil)
 		}
 	}
-	dv, err := tfprotov6.NewDynamicValue(bulkTypeTF, tftypes.NewValue(bulkTypeTF, attrs))
+	dv, err := writeWire(attrs)
 	if err != nil {
 		bug(d, "Cannot write ipam_address_spaces", err)
 		return nil
 	}
-	return &dv
+	return dv
 }
 
-func nullBulk(d *diagnostics) *tfprotov6.DynamicValue {
-	dv, err := tfprotov6.NewDynamicValue(bulkTypeTF, tftypes.NewValue(bulkTypeTF, nil))
-	if err != nil {
-		bug(d, "Cannot write ipam_address_spaces", err)
-		return nil
-	}
-	return &dv
+func nullBulk() *tfprotov6.DynamicValue {
+	return &tfprotov6.DynamicValue{MsgPack: []byte{msgpcode.Nil}}
 }
 
 // state is the value of a state after an operation.
-func state(spaces tftypes.Value, ids map[string]string, id string, partial bool) map[string]tftypes.Value {
-	if spaces.Type() == nil {
-		spaces = tftypes.NewValue(tftypes.DynamicPseudoType, nil)
-	}
-	return map[string]tftypes.Value{"address_spaces": spaces, "ids": rawOfIDs(ids), "id": tftypes.NewValue(tftypes.String, id),
-		"partial": tftypes.NewValue(tftypes.Bool, partial)}
+func state(spaces msgpack.RawMessage, ids map[string]string, id string, partial bool) map[string]msgpack.RawMessage {
+	return map[string]msgpack.RawMessage{"address_spaces": spaces, "ids": encodeIDs(ids, nil), "id": wireString(id),
+		"partial": wireBool(partial)}
 }
 
 func (r *bulkResource) configured(d *diagnostics) ipam.Client {
@@ -308,7 +283,7 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 			}
 		}
 	}
-	if to, ok := members(v.attrs["timeouts"]); ok {
+	if to := v.timeouts(); to != nil {
 		for _, op := range sortedKeys(to) {
 			var s string
 			if x := to[op]; x.IsKnown() && !x.IsNull() && x.As(&s) == nil {
@@ -334,40 +309,41 @@ func (r *bulkResource) PlanResourceChange(_ context.Context, req *tfprotov6.Plan
 		resp.Diagnostics = d
 		return resp, nil
 	}
-	set := map[string]tftypes.Value{"partial": tftypes.NewValue(tftypes.Bool, false)}
+	set := map[string]msgpack.RawMessage{"partial": wireBool(false)}
 	if prior == nil {
 		// A create: the id and ids are known after apply. The mark tells the Delete of a
 		// replaced object that this create follows it.
-		set["id"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-		set["ids"] = tftypes.NewValue(bulkIDsTF, tftypes.UnknownValue)
+		set["id"], set["ids"] = unknownWire, unknownWire
 		resp.PlannedPrivate = withPrivate(req.PriorPrivate, privateReplacing, true)
 		resp.PlannedState = encodeBulk(proposed.attrs, set, &d)
 		resp.Diagnostics = d
 		return resp, nil
 	}
-	set["id"] = tftypes.NewValue(tftypes.String, prior.id)
+	set["id"] = wireString(prior.id)
 	if !proposed.known || len(proposed.problems) > 0 {
-		set["ids"] = tftypes.NewValue(bulkIDsTF, tftypes.UnknownValue)
+		set["ids"] = unknownWire
 		resp.PlannedState = encodeBulk(proposed.attrs, set, &d)
 		resp.Diagnostics = d
 		return resp, nil
 	}
 	same := len(proposed.items) == len(prior.items)
-	ids := make(map[string]tftypes.Value, len(proposed.items))
+	ids := make(map[string]string, len(proposed.items))
+	var unknown []string
 	for key, it := range proposed.items {
 		p, ok := prior.items[key]
 		if !ok || p.space.Type != it.space.Type || !sameSpace(&it.space, &p.space) {
 			same = false
 		}
 		if id, ok2 := prior.ids[key]; ok && ok2 && p.space.Type == it.space.Type {
-			ids[key] = tftypes.NewValue(tftypes.String, id)
+			ids[key] = id
 		} else {
-			ids[key] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+			unknown = append(unknown, key)
 		}
 	}
-	set["ids"] = tftypes.NewValue(bulkIDsTF, ids)
+	sort.Strings(unknown)
+	set["ids"] = encodeIDs(ids, unknown)
 	if same {
-		set["address_spaces"] = prior.spaces
+		set["address_spaces"] = prior.attrs["address_spaces"]
 		set["ids"] = prior.attrs["ids"]
 	}
 	resp.PlannedState = encodeBulk(proposed.attrs, set, &d)
@@ -419,7 +395,7 @@ func (r *bulkResource) ApplyResourceChange(ctx context.Context, req *tfprotov6.A
 		resp.NewState = r.update(ctx, prior, plan, client, &d)
 		resp.Private = req.PlannedPrivate
 	default:
-		resp.NewState = nullBulk(&d)
+		resp.NewState = nullBulk()
 	}
 	resp.Diagnostics = d
 	return resp, nil
@@ -432,29 +408,28 @@ func (r *bulkResource) create(ctx context.Context, plan *bulkValue, client ipam.
 	if out.fatal != nil && len(out.tracked) == 0 {
 		d.add("Cannot create the address spaces", out.fatal.Error()+
 			"\n\nRun terraform apply again: address spaces already applied are adopted, not duplicated.", nil)
-		return nullBulk(d)
+		return nullBulk()
 	}
-	items, ids := track(out, plan.items, nil)
+	items, ids := track(out, plan.items, nil, d)
 	addItemErrors(d, "create", out.errs)
 	if out.fatal != nil {
 		d.add("Cannot create the address spaces", out.fatal.Error(), nil)
 	}
 	// With errors Terraform taints the resource; partial records that its state holds what this
 	// create made, which the replacement keeps for the next create to adopt.
-	return encodeBulk(plan.attrs, state(spacesLike(plan.spaces, plan.items, items), ids, stateID(sortedItemKeys(plan.items)),
-		d.hasError()), d)
+	return writeState(plan.attrs, plan.spaces, items, ids, stateID(sortedItemKeys(plan.items)), d.hasError(), d)
 }
 
 func (r *bulkResource) update(ctx context.Context, prior, plan *bulkValue, client ipam.Client, d *diagnostics) *tfprotov6.DynamicValue {
 	ctx, cancel := context.WithTimeout(ctx, plan.timeout("update", defaultBulkWriteTimeout))
 	defer cancel()
 	out := reconciler{client}.update(ctx, prior.entries(), plan.wanted())
-	items, ids := track(out, plan.items, prior.items)
+	items, ids := track(out, plan.items, prior.items, d)
 	addItemErrors(d, "apply", out.errs)
 	if out.fatal != nil {
 		d.add("Cannot apply the address spaces", out.fatal.Error(), nil)
 	}
-	return encodeBulk(plan.attrs, state(spacesLike(plan.spaces, plan.items, items), ids, prior.id, false), d)
+	return writeState(plan.attrs, plan.spaces, items, ids, prior.id, false, d)
 }
 
 func (r *bulkResource) delete(ctx context.Context, prior *bulkValue, private []byte, client ipam.Client, d *diagnostics) *tfprotov6.DynamicValue {
@@ -472,7 +447,7 @@ func (r *bulkResource) delete(ctx context.Context, prior *bulkValue, private []b
 	}
 	errs := reconciler{client}.destroy(ctx, prior.entries(), keep)
 	if len(errs) == 0 {
-		return nullBulk(d)
+		return nullBulk()
 	}
 	addItemErrors(d, "delete", errs)
 	items := map[string]*bulkItem{}
@@ -483,7 +458,7 @@ func (r *bulkResource) delete(ctx context.Context, prior *bulkValue, private []b
 			ids[name] = id
 		}
 	}
-	return encodeBulk(prior.attrs, state(spacesLike(prior.spaces, prior.items, items), ids, prior.id, prior.partial), d)
+	return writeState(prior.attrs, prior.spaces, items, ids, prior.id, prior.partial, d)
 }
 
 // ReadResource refreshes the state from what the server holds.
@@ -510,11 +485,16 @@ func (r *bulkResource) ReadResource(ctx context.Context, req *tfprotov6.ReadReso
 		// One deleted outside Terraform, or now of the other type, is left out: the plan
 		// re-creates it.
 		if a := found[nameKey(key)]; a != nil && a.Type == it.space.Type {
-			items[key] = itemOfServer(key, a, it)
+			ni, err := itemOfServer(key, a, it)
+			if err != nil {
+				bug(&d, "Cannot read address_spaces", err)
+				ni = it
+			}
+			items[key] = ni
 			ids[key] = a.InstanceID
 		}
 	}
-	resp.NewState = encodeBulk(prior.attrs, state(spacesLike(prior.spaces, prior.items, items), ids, prior.id, prior.partial), &d)
+	resp.NewState = writeState(prior.attrs, prior.spaces, items, ids, prior.id, prior.partial, &d)
 	resp.Diagnostics = d
 	return resp, nil
 }
@@ -558,7 +538,7 @@ func (r *bulkResource) ImportResourceState(ctx context.Context, req *tfprotov6.I
 			missing = append(missing, n)
 			continue
 		}
-		items[a.Name] = itemOfServer(a.Name, a, nil)
+		items[a.Name], _ = itemOfServer(a.Name, a, nil) // no prior item: nothing to decode
 		ids[a.Name] = a.InstanceID
 	}
 	if len(missing) > 0 {
@@ -566,7 +546,7 @@ func (r *bulkResource) ImportResourceState(ctx context.Context, req *tfprotov6.I
 		resp.Diagnostics = d
 		return resp, nil
 	}
-	st := encodeBulk(nil, state(itemsValue(items), ids, stateID(names), false), &d)
+	st := writeState(nil, &spacesValue{}, items, ids, stateID(names), false, &d)
 	resp.ImportedResources = []*tfprotov6.ImportedResource{{TypeName: bulkTypeName, State: st}}
 	resp.Diagnostics = d
 	return resp, nil
@@ -581,26 +561,23 @@ func (r *bulkResource) UpgradeResourceState(_ context.Context, req *tfprotov6.Up
 		resp.Diagnostics = d
 		return resp, nil
 	}
-	var v tftypes.Value
 	var err error
 	switch req.Version {
 	case 0:
-		v, err = upgradeBulkV0(req.RawState.JSON)
+		var v tftypes.Value
+		if v, err = upgradeBulkV0(req.RawState.JSON); err == nil {
+			var dv tfprotov6.DynamicValue
+			dv, err = tfprotov6.NewDynamicValue(bulkTypeTF, v)
+			resp.UpgradedState = &dv
+		}
 	case bulkSchemaVersion:
-		v, err = req.RawState.UnmarshalWithOpts(bulkTypeTF, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+		resp.UpgradedState, err = upgradeBulkV1(req.RawState.JSON)
 	default:
 		err = fmt.Errorf("the state has schema version %d; this provider knows versions 0 to %d: use a newer provider", req.Version, bulkSchemaVersion)
 	}
 	if err != nil {
+		resp.UpgradedState = nil
 		d.add("Cannot upgrade the state of ipam_address_spaces", err.Error(), nil)
-		resp.Diagnostics = d
-		return resp, nil
-	}
-	dv, err := tfprotov6.NewDynamicValue(bulkTypeTF, v)
-	if err != nil {
-		bug(&d, "Cannot write ipam_address_spaces", err)
-	} else {
-		resp.UpgradedState = &dv
 	}
 	resp.Diagnostics = d
 	return resp, nil
@@ -629,7 +606,7 @@ func (r *bulkResource) GenerateResourceConfig(_ context.Context, req *tfprotov6.
 		resp.Diagnostics = d
 		return resp, nil
 	}
-	resp.Config = encodeBulk(map[string]tftypes.Value{"address_spaces": v.spaces}, nil, &d)
+	resp.Config = encodeBulk(map[string]msgpack.RawMessage{"address_spaces": v.attrs["address_spaces"]}, nil, &d)
 	resp.Diagnostics = d
 	return resp, nil
 }
@@ -644,7 +621,7 @@ func stateID(names []string) string {
 
 // track turns an outcome into the items the state holds: each as planned when it was applied as
 // planned, as before when its change did not happen, as the server holds it otherwise.
-func track(out *outcome, planned, prior map[string]*bulkItem) (map[string]*bulkItem, map[string]string) {
+func track(out *outcome, planned, prior map[string]*bulkItem, d *diagnostics) (map[string]*bulkItem, map[string]string) {
 	items := make(map[string]*bulkItem, len(out.tracked))
 	ids := make(map[string]string, len(out.tracked))
 	for key, t := range out.tracked {
@@ -654,7 +631,12 @@ func track(out *outcome, planned, prior map[string]*bulkItem) (map[string]*bulkI
 		case fromWanted:
 			items[key] = planned[key]
 		case fromServer:
-			items[key] = itemOfServer(key, t.server, planned[key])
+			it, err := itemOfServer(key, t.server, planned[key])
+			if err != nil {
+				bug(d, "Cannot write address_spaces", err)
+				it = planned[key]
+			}
+			items[key] = it
 		}
 		if t.id != "" {
 			ids[key] = t.id
@@ -663,41 +645,67 @@ func track(out *outcome, planned, prior map[string]*bulkItem) (map[string]*bulkI
 	return items, ids
 }
 
-// spacesLike builds address_spaces from items, and returns template itself when the items are
-// exactly its own: Terraform checks that an apply's result equals its plan to the letter.
-func spacesLike(template tftypes.Value, templateItems, items map[string]*bulkItem) tftypes.Value {
-	if len(items) == len(templateItems) && template.Type() != nil {
+// writeState writes a state that holds items, with address_spaces in template's shape.
+func writeState(base map[string]msgpack.RawMessage, template *spacesValue, items map[string]*bulkItem, ids map[string]string,
+	id string, partial bool, d *diagnostics) *tfprotov6.DynamicValue {
+	spaces, err := spacesLike(template, items)
+	if err != nil {
+		bug(d, "Cannot write address_spaces", err)
+		spaces = template.wire
+	}
+	return encodeBulk(base, state(spaces, ids, id, partial), d)
+}
+
+// spacesLike writes address_spaces holding items. When the items are exactly template's own it
+// returns template's encoding as it came: Terraform checks that an apply's result equals its plan
+// to the letter, and nothing needs decoding. Otherwise it keeps template's map type when every
+// item still has the element type.
+func spacesLike(template *spacesValue, items map[string]*bulkItem) (msgpack.RawMessage, error) {
+	if len(template.wire) > 0 && len(items) == len(template.items) {
 		same := true
 		for k, it := range items {
-			if templateItems[k] != it {
+			if template.items[k] != it {
 				same = false
 				break
 			}
 		}
 		if same {
-			return template
+			return template.wire, nil
 		}
 	}
-	if template.Type() != nil && template.Type().Is(tftypes.Map{}) {
-		if mt, ok := template.Type().(tftypes.Map); ok {
-			if v, ok := mapOf(mt.ElementType, items); ok {
-				return v
+	tv, err := template.decode()
+	if err != nil {
+		return nil, err
+	}
+	if mt, ok := tv.Type().(tftypes.Map); ok {
+		if v, ok, err := mapOf(mt.ElementType, items); err != nil || ok {
+			if err != nil {
+				return nil, err
 			}
+			return encodeAttr(tftypes.DynamicPseudoType, v)
 		}
 	}
-	return itemsValue(items)
+	v, err := itemsValue(items)
+	if err != nil {
+		return nil, err
+	}
+	return encodeAttr(tftypes.DynamicPseudoType, v)
 }
 
 // mapOf builds a map of items when every item has the element type.
-func mapOf(elem tftypes.Type, items map[string]*bulkItem) (tftypes.Value, bool) {
+func mapOf(elem tftypes.Type, items map[string]*bulkItem) (tftypes.Value, bool, error) {
 	vals := make(map[string]tftypes.Value, len(items))
 	for k, it := range items {
-		if !it.raw.Type().Equal(elem) {
-			return tftypes.Value{}, false
+		raw, err := it.rawValue()
+		if err != nil {
+			return tftypes.Value{}, false, err
 		}
-		vals[k] = it.raw
+		if !raw.Type().Equal(elem) {
+			return tftypes.Value{}, false, nil
+		}
+		vals[k] = raw
 	}
-	return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals), true
+	return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals), true, nil
 }
 
 func quoteAll(s []string) []string {

@@ -85,7 +85,7 @@ func encodeAttr(typ tftypes.Type, v tftypes.Value) (msgpack.RawMessage, error) {
 }
 
 // writeWire writes a resource value from its attributes' encodings; an attribute of the schema
-// that attrs lacks is written null.
+// that attrs lacks (or holds empty) is written null.
 func writeWire(attrs map[string]msgpack.RawMessage) (*tfprotov6.DynamicValue, error) {
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
@@ -101,8 +101,8 @@ func writeWire(attrs map[string]msgpack.RawMessage) (*tfprotov6.DynamicValue, er
 		if err := enc.EncodeString(name); err != nil {
 			return nil, err
 		}
-		raw, ok := attrs[name]
-		if !ok {
+		raw := attrs[name]
+		if len(raw) == 0 {
 			raw = msgpack.RawMessage{msgpcode.Nil}
 		}
 		if _, err := buf.Write(raw); err != nil {
@@ -110,6 +110,20 @@ func writeWire(attrs map[string]msgpack.RawMessage) (*tfprotov6.DynamicValue, er
 		}
 	}
 	return &tfprotov6.DynamicValue{MsgPack: buf.Bytes()}, nil
+}
+
+// wireString and wireBool write a known string and bool.
+func wireString(s string) msgpack.RawMessage {
+	var buf bytes.Buffer
+	_ = msgpack.NewEncoder(&buf).EncodeString(s)
+	return buf.Bytes()
+}
+
+func wireBool(b bool) msgpack.RawMessage {
+	if b {
+		return msgpack.RawMessage{msgpcode.True}
+	}
+	return msgpack.RawMessage{msgpcode.False}
 }
 
 // wireIDs reads ids (a map of strings) as written: the known ones.
@@ -196,12 +210,49 @@ func wireTypeName(c byte) string {
 	return "a number"
 }
 
+// spacesValue is address_spaces as Terraform wrote it, with the items read from it. It is decoded
+// into tftypes values only when a result must differ from it.
+type spacesValue struct {
+	wire    msgpack.RawMessage
+	items   map[string]*bulkItem
+	value   tftypes.Value
+	decoded bool
+	err     error
+}
+
+// decode returns address_spaces as a tftypes value, and gives each item its value as written.
+func (sv *spacesValue) decode() (tftypes.Value, error) {
+	if sv.decoded {
+		return sv.value, sv.err
+	}
+	sv.decoded = true
+	if len(sv.wire) == 0 {
+		sv.value = tftypes.NewValue(tftypes.DynamicPseudoType, nil)
+		return sv.value, nil
+	}
+	sv.value, sv.err = (&tfprotov6.DynamicValue{MsgPack: sv.wire}).Unmarshal(tftypes.DynamicPseudoType)
+	if sv.err != nil {
+		return sv.value, sv.err
+	}
+	if elems, ok := members(sv.value); ok {
+		for k, it := range sv.items {
+			if e, ok := elems[k]; ok {
+				it.raw = e
+			}
+		}
+	}
+	return sv.value, nil
+}
+
 // errWireShape reports a dynamic value that is not written as [type, value].
 var errWireShape = errors.New("a dynamic value is not written as its type and value")
 
-// parseWireItems reads address_spaces from its msgpack, as parseItems reads its tftypes value.
-// The items it returns carry no raw value.
-func parseWireItems(raw msgpack.RawMessage) (items map[string]*bulkItem, known bool, problems []itemProblem, err error) {
+// parseItems reads address_spaces: an object or map of items, checked against bulkFields.
+// Unknown values are skipped (known is false when any part is unknown); problems collects what is
+// wrong with the configuration, err what is wrong with the encoding. The items decode their value
+// as written from sv when asked for it.
+func parseItems(sv *spacesValue) (items map[string]*bulkItem, known bool, problems []itemProblem, err error) {
+	raw := sv.wire
 	items = map[string]*bulkItem{}
 	if len(raw) == 0 {
 		return items, true, nil, nil
@@ -245,23 +296,25 @@ func parseWireItems(raw msgpack.RawMessage) (items map[string]*bulkItem, known b
 		if err != nil {
 			return nil, false, nil, err
 		}
-		it, itemKnown, ps, err := parseWireItem(dec, key)
+		it, itemKnown, ps, err := parseItem(dec, key)
 		if err != nil {
 			return nil, false, nil, err
 		}
 		problems = append(problems, ps...)
 		known = known && itemKnown
 		if it != nil {
+			it.from = sv
 			items[key] = it
 		}
 		keys = append(keys, key)
 	}
 	problems = append(nameProblems(keys), problems...)
 	sortProblems(problems)
+	sv.items = items
 	return items, known, problems, nil
 }
 
-func parseWireItem(dec *msgpack.Decoder, key string) (*bulkItem, bool, []itemProblem, error) {
+func parseItem(dec *msgpack.Decoder, key string) (*bulkItem, bool, []itemProblem, error) {
 	bad := func(attr, summary, format string, args ...any) itemProblem {
 		return itemProblem{key: key, attr: attr, summary: summary, detail: fmt.Sprintf(format, args...)}
 	}
