@@ -191,7 +191,9 @@ var unknownWire = func() msgpack.RawMessage {
 
 func isMap(c byte) bool    { return msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32 }
 func isString(c byte) bool { return msgpcode.IsString(c) }
-func isArray(c byte) bool  { return msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32 }
+func isArray(c byte) bool {
+	return msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32
+}
 
 // wireTypeName names what a msgpack value holds, for error messages.
 func wireTypeName(c byte) string {
