@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -55,20 +52,6 @@ func (m *addressSpacesDataModel) filter() (ipam.Filter, error) {
 	f.Tenant = m.Tenant.ValueString()
 	f.NameLike = m.NamePattern.ValueString()
 	return f, nil
-}
-
-// likePatternValidator rejects a name_pattern the server could not parse, such as an unclosed [,
-// checked as the client will send it (ipam.CheckNamePattern).
-func likePatternValidator() validator.String {
-	return stringCheck{"a WQL LIKE pattern: % any run of characters, _ one character, [abc] or [a-f] one of a set, [^abc] one not in it",
-		func(pattern string, at path.Path, diags *diag.Diagnostics) {
-			if err := ipam.CheckNamePattern(pattern); err != nil {
-				diags.AddAttributeError(at, "Invalid name pattern",
-					fmt.Sprintf("%q is not a valid WQL LIKE pattern: %s. Use %% for any run of characters, _ for one character "+
-						"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
-						"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, trimKind(err)))
-			}
-		}}
 }
 
 func (d *addressSpacesDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {

@@ -42,11 +42,13 @@ func durationValidator() validator.String {
 // kerberosOnlyWithKerberosAuth refuses a kerberos block unless auth is "kerberos".
 type kerberosOnlyWithKerberosAuth struct{}
 
+const kerberosOnlyDescription = `the kerberos block goes with auth = "kerberos"`
+
 func (kerberosOnlyWithKerberosAuth) Description(context.Context) string {
-	return "the kerberos block goes with auth = \"kerberos\""
+	return kerberosOnlyDescription
 }
-func (v kerberosOnlyWithKerberosAuth) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
+func (kerberosOnlyWithKerberosAuth) MarkdownDescription(context.Context) string {
+	return kerberosOnlyDescription
 }
 
 func (kerberosOnlyWithKerberosAuth) ValidateProvider(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
@@ -73,32 +75,52 @@ func nameValidator() validator.String {
 	}}
 }
 
+// likePatternValidator rejects a name_pattern the server could not parse, such as an unclosed [,
+// checked as the client will send it (ipam.CheckNamePattern).
+func likePatternValidator() validator.String {
+	return stringCheck{"a WQL LIKE pattern: % any run of characters, _ one character, [abc] or [a-f] one of a set, [^abc] one not in it",
+		func(pattern string, at path.Path, diags *diag.Diagnostics) {
+			if err := ipam.CheckNamePattern(pattern); err != nil {
+				diags.AddAttributeError(at, "Invalid name pattern",
+					fmt.Sprintf("%q is not a valid WQL LIKE pattern: %s. Use %% for any run of characters, _ for one character "+
+						"and [abc] for one of a set; write [%%], [_] or [[] to match those characters literally. A backslash is "+
+						"an ordinary character in a pattern, and a pattern cannot hold both ' and \".", pattern, trimKind(err)))
+			}
+		}}
+}
+
 // lengthValidator counts as Windows does (UTF-16 code units).
 type lengthValidator struct{ max int }
 
-func (v lengthValidator) Description(context.Context) string {
-	return fmt.Sprintf("at most %d characters", v.max)
+// It is a type, not a stringCheck, because ipam_address_spaces names it as one.
+func (v lengthValidator) stringCheck() stringCheck {
+	return stringCheck{fmt.Sprintf("at most %d characters", v.max), func(s string, at path.Path, diags *diag.Diagnostics) {
+		if n := ipam.Length(s); n > v.max {
+			diags.AddAttributeError(at, "Value too long", fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
+		}
+	}}
 }
-func (v lengthValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v lengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if n := ipam.Length(req.ConfigValue.ValueString()); n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Value too long",
-			fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
-	}
+func (v lengthValidator) Description(ctx context.Context) string {
+	return v.stringCheck().Description(ctx)
+}
+func (v lengthValidator) MarkdownDescription(ctx context.Context) string {
+	return v.stringCheck().MarkdownDescription(ctx)
+}
+func (v lengthValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	v.stringCheck().ValidateString(ctx, req, resp)
 }
 
 // customConfigurationValidator checks what CustomConfiguration's wire form can carry.
 type customConfigurationValidator struct{}
 
+const customConfigurationDescription = "custom field names and values without ';', '=' or surrounding blanks"
+
 func (customConfigurationValidator) Description(context.Context) string {
-	return "custom field names and values without ';', '=' or surrounding blanks"
+	return customConfigurationDescription
 }
-func (v customConfigurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
+func (customConfigurationValidator) MarkdownDescription(context.Context) string {
+	return customConfigurationDescription
 }
 
 func (customConfigurationValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
