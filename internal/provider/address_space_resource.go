@@ -223,11 +223,7 @@ func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRe
 	defer cancel()
 	a := plan.toDomain()
 	a.InstanceID = prior.common().ID.ValueString()
-	results, err := r.client.BulkAddOrUpdate(ctx, []ipam.AddressSpace{a})
-	if err == nil {
-		err = results[0]
-	}
-	if err != nil {
+	if err := only(r.client.BulkAddOrUpdate(ctx, []ipam.AddressSpace{a})); err != nil {
 		resp.Diagnostics.Append(errorDiagnostic("update", r.typeName(), a.Name, err))
 		return
 	}
@@ -252,10 +248,7 @@ func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRe
 	// deleted: IPAM then says it is in use. That clears within moments; other causes do not, and
 	// the delete timeout bounds the wait.
 	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		results, err := r.client.BulkDelete(ctx, []ipam.AddressSpace{a})
-		if err == nil {
-			err = results[0]
-		}
+		err := only(r.client.BulkDelete(ctx, []ipam.AddressSpace{a}))
 		if err == nil || errors.Is(err, ipam.ErrNotFound) {
 			return
 		}
@@ -265,6 +258,17 @@ func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 		tflog.Debug(ctx, "provider address space still in use; retrying the delete", map[string]any{"name": a.Name, "wait_ms": wait.Milliseconds()})
 	}
+}
+
+// only is the outcome of a bulk call of one item: the call's error, else the item's.
+func only(results []error, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case len(results) != 1:
+		return fmt.Errorf("the bulk call returned %d results for one address space", len(results))
+	}
+	return results[0]
 }
 
 // inUseRetryWindow bounds how long a delete waits for customer spaces that are going away.
