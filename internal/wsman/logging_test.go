@@ -152,6 +152,21 @@ func TestLogging(t *testing.T) {
 		wantClean(t, err, secret)
 		check(t, logger.take())
 	})
+
+	t.Run("the query as sent", func(t *testing.T) {
+		spaceNames(ctx, t, c, "logged%")
+		entries := logger.take()
+		check(t, entries)
+		for _, e := range entries {
+			if e.level == "debug" && e.fields["action"] == "Enumerate" {
+				if q := fmt.Sprint(e.fields["query"]); !strings.Contains(q, "LIKE 'logged%'") {
+					t.Errorf("Enumerate logged the query %q, want the WQL sent", q)
+				}
+				return
+			}
+		}
+		t.Fatalf("no debug line for the Enumerate: %+v", entries)
+	})
 	if len(all) == 0 {
 		t.Fatal("nothing was logged")
 	}
