@@ -40,7 +40,15 @@ type bulkField struct {
 	// check validates a configured value; same compares two values as IPAM does.
 	check func(fieldValue) error
 	same  func(a, b fieldValue) bool
+	// bit is the field in a fieldSet.
+	bit fieldSet
 }
+
+// fieldSet is a set of bulkFields.
+type fieldSet uint32
+
+func (s fieldSet) has(f *bulkField) bool { return s&f.bit != 0 }
+func (s *fieldSet) add(f *bulkField)     { *s |= f.bit }
 
 func sameString(a, b fieldValue) bool { return a.str == b.str }
 func sameFold(a, b fieldValue) bool   { return strings.EqualFold(a.str, b.str) }
@@ -151,10 +159,17 @@ var bulkFields = []bulkField{
 var bulkFieldByName = func() map[string]*bulkField {
 	m := make(map[string]*bulkField, len(bulkFields))
 	for i := range bulkFields {
+		bulkFields[i].bit = 1 << i
 		m[bulkFields[i].name] = &bulkFields[i]
 	}
 	return m
 }()
+
+// Fields the code names.
+var (
+	typeField     = bulkFieldByName["type"]
+	providerField = bulkFieldByName["provider_address_space"]
+)
 
 func (f *bulkField) required(t ipam.Type) bool {
 	for _, r := range f.requiredFor {
@@ -186,8 +201,8 @@ type bulkItem struct {
 	space ipam.AddressSpace
 	// typeName is type as written, which space.Type cannot hold when it is neither type.
 	typeName string
-	// set lists the fields the value writes (not null).
-	set map[string]bool
+	// written are the fields the value writes (not null).
+	written fieldSet
 	// raw is the value as written, decoded from from when first needed (spacesValue).
 	raw  tftypes.Value
 	from *spacesValue
@@ -256,8 +271,7 @@ func checkItem(key string, it *bulkItem, known bool) (bool, []itemProblem) {
 	bad := func(attr, summary, format string, args ...any) itemProblem {
 		return itemProblem{key: key, attr: attr, summary: summary, detail: fmt.Sprintf(format, args...)}
 	}
-	typeField := bulkFieldByName["type"]
-	if it.set["type"] && it.typeName != "" {
+	if it.written.has(typeField) && it.typeName != "" {
 		if err := typeField.check(fieldValue{str: it.typeName}); err != nil {
 			return false, []itemProblem{bad("type", "Invalid address space type", "address_spaces[%q]: %s.", key, err)}
 		}
@@ -265,7 +279,7 @@ func checkItem(key string, it *bulkItem, known bool) (bool, []itemProblem) {
 	if !known {
 		return false, nil
 	}
-	if !it.set["type"] {
+	if !it.written.has(typeField) {
 		return false, []itemProblem{bad("", "Missing type", "address_spaces[%q] needs type = \"Provider\" or \"Customer\".", key)}
 	}
 	var problems []itemProblem
@@ -274,13 +288,13 @@ func checkItem(key string, it *bulkItem, known bool) (bool, []itemProblem) {
 		f := &bulkFields[i]
 		switch {
 		case f.name == "type":
-		case f.customerOnly && typ != ipam.TypeCustomer && it.set[f.name] && !isZero(f, it):
+		case f.customerOnly && typ != ipam.TypeCustomer && it.written.has(f) && !isZero(f, it):
 			problems = append(problems, bad(f.name, "Attribute only for customer address spaces",
 				"%s is set on %q, a provider address space; only customer address spaces have it.", f.name, key))
-		case f.required(typ) && !it.set[f.name]:
+		case f.required(typ) && !it.written.has(f):
 			problems = append(problems, bad(f.name, "Missing "+strings.ReplaceAll(f.name, "_", " "),
 				"Customer address space %q needs %s.", key, f.name))
-		case it.set[f.name]:
+		case it.written.has(f):
 			if err := f.check(f.get(&it.space)); err != nil {
 				problems = append(problems, bad(f.name, "Invalid attribute value", "address_spaces[%q]: %s.", key, err))
 			}
@@ -369,7 +383,7 @@ func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) (*bulkItem,
 	if prior != nil && prior.space.Type == a.Type && prior.sameAs(a) {
 		return prior, nil
 	}
-	it := &bulkItem{space: *a, set: map[string]bool{}}
+	it := &bulkItem{space: *a}
 	it.space.Name = key
 	attrs := map[string]tftypes.Value{}
 	var priorAttrs map[string]tftypes.Value
@@ -386,11 +400,11 @@ func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) (*bulkItem,
 			continue
 		}
 		server := f.get(a)
-		wrote := prior != nil && prior.set[f.name]
+		wrote := prior != nil && prior.written.has(f)
 		if !wrote && server.str == "" && len(server.cc) == 0 && f.name != "type" {
 			continue
 		}
-		it.set[f.name] = true
+		it.written.add(f)
 		if wrote && prior.space.Type == a.Type && f.same(prior.value(f), server) {
 			attrs[f.name] = priorAttrs[f.name]
 			continue

@@ -270,17 +270,19 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 		}
 		d.add(p.summary, p.detail, at)
 	}
+	byName := make(map[string]*bulkItem, len(v.items))
+	for key, it := range v.items {
+		byName[nameKey(key)] = it
+	}
 	for _, key := range sortedItemKeys(v.items) {
 		it := v.items[key]
-		if it.space.Type != ipam.TypeCustomer || !it.set["provider_address_space"] {
+		if it.space.Type != ipam.TypeCustomer || !it.written.has(providerField) {
 			continue
 		}
 		pa := it.space.AssociatedProviderAddressSpace
-		for other, o := range v.items {
-			if ipam.SameName(other, pa) && o.set["type"] && o.space.Type == ipam.TypeCustomer {
-				d.add("Not a provider address space", fmt.Sprintf("%q names %q, which is a customer address space in this map.", key, pa),
-					itemPath(key).WithAttributeName("provider_address_space"))
-			}
+		if o := byName[nameKey(pa)]; o != nil && o.written.has(typeField) && o.space.Type == ipam.TypeCustomer {
+			d.add("Not a provider address space", fmt.Sprintf("%q names %q, which is a customer address space in this map.", key, pa),
+				itemPath(key).WithAttributeName("provider_address_space"))
 		}
 	}
 	if to := v.timeouts(); to != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -43,7 +44,9 @@ func readWire(dv *tfprotov6.DynamicValue) (*wireValue, error) {
 		}
 		data = m.MsgPack
 	}
-	dec := msgpack.NewDecoder(bytes.NewReader(data))
+	// Each attribute is a slice of data, not a copy: address_spaces is most of it.
+	r := bytes.NewReader(data)
+	dec := msgpack.NewDecoder(r)
 	if c, err := dec.PeekCode(); err != nil {
 		return nil, err
 	} else if c == msgpcode.Nil {
@@ -59,9 +62,11 @@ func readWire(dv *tfprotov6.DynamicValue) (*wireValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		if w.attrs[name], err = dec.DecodeRaw(); err != nil {
+		start := len(data) - r.Len()
+		if err := dec.Skip(); err != nil {
 			return nil, err
 		}
+		w.attrs[name] = data[start : len(data)-r.Len() : len(data)-r.Len()]
 	}
 	return w, nil
 }
@@ -88,11 +93,14 @@ func encodeAttr(typ tftypes.Type, v tftypes.Value) (msgpack.RawMessage, error) {
 // that attrs lacks (or holds empty) is written null.
 func writeWire(attrs map[string]msgpack.RawMessage) (*tfprotov6.DynamicValue, error) {
 	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
+	size := 16
 	names := make([]string, 0, len(bulkTypeTF.AttributeTypes))
 	for name := range bulkTypeTF.AttributeTypes {
 		names = append(names, name)
+		size += len(name) + 2 + len(attrs[name])
 	}
+	buf.Grow(size)
+	enc := msgpack.NewEncoder(&buf)
 	sort.Strings(names)
 	if err := enc.EncodeMapLen(len(names)); err != nil {
 		return nil, err
@@ -259,7 +267,8 @@ func parseItems(sv *spacesValue) (items map[string]*bulkItem, known bool, proble
 	if len(raw) == 0 {
 		return items, true, nil, nil
 	}
-	dec := msgpack.NewDecoder(bytes.NewReader(raw))
+	r := bytes.NewReader(raw)
+	dec := msgpack.NewDecoder(r)
 	c, err := dec.PeekCode()
 	switch {
 	case err != nil:
@@ -272,7 +281,10 @@ func parseItems(sv *spacesValue) (items map[string]*bulkItem, known bool, proble
 	if n, err := dec.DecodeArrayLen(); err != nil || n != 2 {
 		return nil, false, nil, errWireShape
 	}
-	if err := dec.Skip(); err != nil { // the value's type, as JSON: not needed to read it
+	// The value's type, as JSON, is not needed to read it: step over it without reading it.
+	if n, err := dec.DecodeBytesLen(); err != nil {
+		return nil, false, nil, err
+	} else if _, err := r.Seek(int64(n), io.SeekCurrent); err != nil {
 		return nil, false, nil, err
 	}
 	if c, err = dec.PeekCode(); err != nil {
@@ -334,7 +346,7 @@ func parseItem(dec *msgpack.Decoder, key string) (*bulkItem, bool, []itemProblem
 	if err != nil {
 		return nil, false, nil, err
 	}
-	it := &bulkItem{space: itemSpace(key), set: map[string]bool{}}
+	it := &bulkItem{space: itemSpace(key)}
 	known := true
 	var problems []itemProblem
 	for i := 0; i < n; i++ {
@@ -353,14 +365,14 @@ func parseItem(dec *msgpack.Decoder, key string) (*bulkItem, bool, []itemProblem
 			err = dec.Skip()
 		case msgpcode.IsExt(c):
 			known = false
-			it.set[name] = true
+			it.written.add(f)
 			err = dec.Skip()
 		case c == msgpcode.Nil:
 			err = dec.Skip()
 		case !f.isMap && isString(c):
 			var s string
 			if s, err = dec.DecodeString(); err == nil {
-				it.set[name] = true
+				it.written.add(f)
 				it.setField(f, fieldValue{str: s})
 			}
 		case f.isMap && isMap(c):
@@ -371,11 +383,11 @@ func parseItem(dec *msgpack.Decoder, key string) (*bulkItem, bool, []itemProblem
 				switch {
 				case unknown:
 					known = false
-					it.set[name] = true
+					it.written.add(f)
 				case why != "":
 					problems = append(problems, bad(name, "Invalid attribute value", "address_spaces[%q].%s must be a map of strings; %s.", key, name, why))
 				default:
-					it.set[name] = true
+					it.written.add(f)
 					it.setField(f, fieldValue{cc: cc})
 				}
 			}
