@@ -248,11 +248,11 @@ func nameProblems(keys []string) []itemProblem {
 		if err := ipam.ValidateName(key); err != nil {
 			problems = append(problems, itemProblem{key: key, summary: "Invalid address space name", detail: trimKind(err)})
 		}
-		if prev, dup := seen[nameKey(key)]; dup {
+		if prev, dup := seen[ipam.NameKey(key)]; dup {
 			problems = append(problems, itemProblem{key: key, summary: "Duplicate address space name",
 				detail: fmt.Sprintf("%q and %q differ only in case; IPAM treats them as the same address space.", prev, key)})
 		}
-		seen[nameKey(key)] = key
+		seen[ipam.NameKey(key)] = key
 	}
 	return problems
 }

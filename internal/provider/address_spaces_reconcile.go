@@ -162,7 +162,7 @@ func (r reconciler) destroy(ctx context.Context, prior map[string]entry, keep ma
 	errs := map[string]error{}
 	var dels []ipam.AddressSpace
 	for _, name := range sortedKeys(prior) {
-		if !keep[nameKey(name)] {
+		if !keep[ipam.NameKey(name)] {
 			dels = append(dels, withID(prior[name]))
 		}
 	}
@@ -202,7 +202,7 @@ func (r reconciler) readBack(ctx context.Context, names []string, wanted map[str
 		return
 	}
 	for _, name := range names {
-		if a := found[nameKey(name)]; a != nil && a.Type == wanted[name].Type {
+		if a := found[ipam.NameKey(name)]; a != nil && a.Type == wanted[name].Type {
 			out.tracked[name] = tracked{source: fromServer, server: a, id: a.InstanceID}
 		}
 	}
@@ -219,7 +219,7 @@ func (r reconciler) adopt(ctx context.Context, wanted map[string]ipam.AddressSpa
 	items := make([]ipam.AddressSpace, 0, len(names))
 	for _, name := range names {
 		a := wanted[name]
-		if ex := existing[nameKey(name)]; ex != nil {
+		if ex := existing[ipam.NameKey(name)]; ex != nil {
 			if ex.Type != a.Type {
 				errs[name] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, name,
 					fmt.Sprintf("a %s address space with this name already exists, and IPAM cannot change an address space's type", strings.ToLower(ex.Type.String())))
@@ -252,10 +252,10 @@ func (r reconciler) lookup(ctx context.Context, names []string) (map[string]*ipa
 	}
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
-		want[nameKey(n)] = true
+		want[ipam.NameKey(n)] = true
 	}
 	for i := range list {
-		if k := nameKey(list[i].Name); want[k] {
+		if k := ipam.NameKey(list[i].Name); want[k] {
 			out[k] = &list[i]
 		}
 	}
@@ -327,6 +327,3 @@ func (r reconciler) bulk(ctx context.Context, items []ipam.AddressSpace, addOrUp
 		tflog.Debug(ctx, "bulk pass done", map[string]any{"add_or_update": addOrUpdate, "type": typ.String(), "items": len(pass), "failed": len(errs)})
 	}
 }
-
-// nameKey is the key names are compared by: IPAM compares them ignoring case.
-func nameKey(name string) string { return strings.ToLower(name) }

@@ -272,7 +272,7 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 	}
 	byName := make(map[string]*bulkItem, len(v.items))
 	for key, it := range v.items {
-		byName[nameKey(key)] = it
+		byName[ipam.NameKey(key)] = it
 	}
 	for _, key := range sortedItemKeys(v.items) {
 		it := v.items[key]
@@ -280,7 +280,7 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 			continue
 		}
 		pa := it.space.AssociatedProviderAddressSpace
-		if o := byName[nameKey(pa)]; o != nil && o.written.has(typeField) && o.space.Type == ipam.TypeCustomer {
+		if o := byName[ipam.NameKey(pa)]; o != nil && o.written.has(typeField) && o.space.Type == ipam.TypeCustomer {
 			d.add("Not a provider address space", fmt.Sprintf("%q names %q, which is a customer address space in this map.", key, pa),
 				itemPath(key).WithAttributeName("provider_address_space"))
 		}
@@ -442,7 +442,7 @@ func (r *bulkResource) delete(ctx context.Context, prior *bulkValue, private []b
 		// The first half of the replacement of a resource whose create failed in part: the state
 		// holds what that create made, which the create that follows adopts.
 		for name := range prior.items {
-			keep[nameKey(name)] = true
+			keep[ipam.NameKey(name)] = true
 		}
 		tflog.Info(ctx, "replacement of a partly created ipam_address_spaces: keeping its address spaces for the new create to adopt",
 			map[string]any{"count": len(keep)})
@@ -486,7 +486,7 @@ func (r *bulkResource) ReadResource(ctx context.Context, req *tfprotov6.ReadReso
 	for key, it := range prior.items {
 		// One deleted outside Terraform, or now of the other type, is left out: the plan
 		// re-creates it.
-		if a := found[nameKey(key)]; a != nil && a.Type == it.space.Type {
+		if a := found[ipam.NameKey(key)]; a != nil && a.Type == it.space.Type {
 			ni, err := itemOfServer(key, a, it)
 			if err != nil {
 				bug(&d, "Cannot read address_spaces", err)
@@ -509,10 +509,10 @@ func (r *bulkResource) ImportResourceState(ctx context.Context, req *tfprotov6.I
 	seen := map[string]bool{}
 	for _, n := range strings.Split(req.ID, ",") {
 		n = strings.TrimSpace(n)
-		if n == "" || seen[nameKey(n)] {
+		if n == "" || seen[ipam.NameKey(n)] {
 			continue
 		}
-		seen[nameKey(n)] = true
+		seen[ipam.NameKey(n)] = true
 		names = append(names, n)
 	}
 	if len(names) == 0 {
@@ -535,7 +535,7 @@ func (r *bulkResource) ImportResourceState(ctx context.Context, req *tfprotov6.I
 	ids := map[string]string{}
 	var missing []string
 	for _, n := range names {
-		a := found[nameKey(n)]
+		a := found[ipam.NameKey(n)]
 		if a == nil {
 			missing = append(missing, n)
 			continue
@@ -617,7 +617,7 @@ func (r *bulkResource) GenerateResourceConfig(_ context.Context, req *tfprotov6.
 func stateID(names []string) string {
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.Join(sorted, "\x00"))))
+	sum := sha256.Sum256([]byte(ipam.NameKey(strings.Join(sorted, "\x00"))))
 	return "ipam-address-spaces-" + hex.EncodeToString(sum[:6])
 }
 

@@ -38,7 +38,7 @@ func (f *fakeIPAM) put(a ipam.AddressSpace) *ipam.AddressSpace {
 		f.nextID++
 		a.InstanceID = fmt.Sprintf("{ID-%04d}", f.nextID)
 	}
-	f.spaces[nameKey(a.Name)] = &a
+	f.spaces[ipam.NameKey(a.Name)] = &a
 	return &a
 }
 
@@ -69,7 +69,7 @@ func (f *fakeIPAM) add(a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("Add " + a.Name)
-	if f.spaces[nameKey(a.Name)] != nil {
+	if f.spaces[ipam.NameKey(a.Name)] != nil {
 		return nil, ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
 	}
 	c := *f.put(a)
@@ -107,11 +107,11 @@ func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace)
 				res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
 				continue
 			}
-			delete(f.spaces, nameKey(cur.Name))
+			delete(f.spaces, ipam.NameKey(cur.Name))
 			f.put(a)
 			continue
 		}
-		if f.spaces[nameKey(a.Name)] != nil {
+		if f.spaces[ipam.NameKey(a.Name)] != nil {
 			res[i] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
 			continue
 		}
@@ -143,13 +143,13 @@ func (f *fakeIPAM) BulkDelete(_ context.Context, items []ipam.AddressSpace) ([]e
 		}
 		cur := f.byID(a.InstanceID)
 		if cur == nil {
-			cur = f.spaces[nameKey(a.Name)]
+			cur = f.spaces[ipam.NameKey(a.Name)]
 		}
 		if cur == nil {
 			res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
 			continue
 		}
-		delete(f.spaces, nameKey(cur.Name))
+		delete(f.spaces, ipam.NameKey(cur.Name))
 	}
 	return res, nil
 }
@@ -167,7 +167,7 @@ func (f *fakeIPAM) Get(_ context.Context, id string) (*ipam.AddressSpace, error)
 func (f *fakeIPAM) GetByName(_ context.Context, name string) (*ipam.AddressSpace, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if a := f.spaces[nameKey(name)]; a != nil {
+	if a := f.spaces[ipam.NameKey(name)]; a != nil {
 		c := *a
 		return &c, nil
 	}
@@ -180,7 +180,7 @@ func (f *fakeIPAM) List(_ context.Context, flt ipam.Filter) ([]ipam.AddressSpace
 	f.record("List")
 	want := map[string]bool{}
 	for _, n := range flt.Names {
-		want[nameKey(n)] = true
+		want[ipam.NameKey(n)] = true
 	}
 	var out []ipam.AddressSpace
 	for k, a := range f.spaces {
