@@ -44,7 +44,7 @@ func (c CustomConfiguration) lookup(name string) (string, bool) {
 		return name, true
 	}
 	for k := range c {
-		if strings.EqualFold(k, name) {
+		if SameName(k, name) {
 			return k, true
 		}
 	}
