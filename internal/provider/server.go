@@ -79,65 +79,48 @@ func (s *server) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProvid
 	return resp, err
 }
 
-func (s *server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.ValidateResourceConfig(ctx, req)
+// route sends a call about ipam_address_spaces to bulk, any other to the framework.
+func route[Req, Resp any](ctx context.Context, typeName string, req *Req, bulk, framework func(context.Context, *Req) (*Resp, error)) (*Resp, error) {
+	if typeName == bulkTypeName {
+		return bulk(ctx, req)
 	}
-	return s.ProviderServer.ValidateResourceConfig(ctx, req)
+	return framework(ctx, req)
+}
+
+// The calls about one resource type go to the one that serves it. MoveResourceState names the
+// type it moves to.
+func (s *server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	return route(ctx, req.TypeName, req, s.bulk.ValidateResourceConfig, s.ProviderServer.ValidateResourceConfig)
 }
 
 func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.UpgradeResourceState(ctx, req)
-	}
-	return s.ProviderServer.UpgradeResourceState(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.UpgradeResourceState, s.ProviderServer.UpgradeResourceState)
 }
 
 func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.ReadResource(ctx, req)
-	}
-	return s.ProviderServer.ReadResource(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.ReadResource, s.ProviderServer.ReadResource)
 }
 
 func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.PlanResourceChange(ctx, req)
-	}
-	return s.ProviderServer.PlanResourceChange(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.PlanResourceChange, s.ProviderServer.PlanResourceChange)
 }
 
 func (s *server) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.ApplyResourceChange(ctx, req)
-	}
-	return s.ProviderServer.ApplyResourceChange(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.ApplyResourceChange, s.ProviderServer.ApplyResourceChange)
 }
 
 func (s *server) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.ImportResourceState(ctx, req)
-	}
-	return s.ProviderServer.ImportResourceState(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.ImportResourceState, s.ProviderServer.ImportResourceState)
 }
 
 func (s *server) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	if req.TargetTypeName == bulkTypeName {
-		return s.bulk.MoveResourceState(ctx, req)
-	}
-	return s.ProviderServer.MoveResourceState(ctx, req)
+	return route(ctx, req.TargetTypeName, req, s.bulk.MoveResourceState, s.ProviderServer.MoveResourceState)
 }
 
 func (s *server) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.UpgradeResourceIdentity(ctx, req)
-	}
-	return s.ProviderServer.UpgradeResourceIdentity(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.UpgradeResourceIdentity, s.ProviderServer.UpgradeResourceIdentity)
 }
 
 func (s *server) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	if req.TypeName == bulkTypeName {
-		return s.bulk.GenerateResourceConfig(ctx, req)
-	}
-	return s.ProviderServer.GenerateResourceConfig(ctx, req)
+	return route(ctx, req.TypeName, req, s.bulk.GenerateResourceConfig, s.ProviderServer.GenerateResourceConfig)
 }
