@@ -622,14 +622,20 @@ func stateID(names []string) string {
 }
 
 // track turns an outcome into the items the state holds: each as planned when it was applied as
-// planned, as before when its change did not happen, as the server holds it otherwise.
+// planned or needed no change, as before when its change did not happen, as the server holds it
+// otherwise.
 func track(out *outcome, planned, prior map[string]*bulkItem, d *diagnostics) (map[string]*bulkItem, map[string]string) {
 	items := make(map[string]*bulkItem, len(out.tracked))
 	ids := make(map[string]string, len(out.tracked))
 	for key, t := range out.tracked {
 		switch t.source {
 		case fromPrior:
+			// Unchanged: the plan's item, which IPAM sees as the same, so that the state is
+			// the plan to the letter.
 			items[key] = prior[key]
+			if p := planned[key]; p != nil && p.space.Type == prior[key].space.Type && sameSpace(&p.space, &prior[key].space) {
+				items[key] = p
+			}
 		case fromWanted:
 			items[key] = planned[key]
 		case fromServer:

@@ -181,3 +181,32 @@ func TestBulkValidate(t *testing.T) {
 		t.Errorf("diagnostics %q", got)
 	}
 }
+
+// An update that changes one key returns the plan's value to the letter, for the keys it did
+// not change too, even where the state spelled them otherwise: Terraform refuses an apply whose
+// result differs from its plan.
+func TestBulkUpdateReturnsThePlan(t *testing.T) {
+	fake := newFakeIPAM()
+	r := &bulkResource{client: func() ipam.Client { return fake }}
+	ctx := context.Background()
+	st := create(t, r, configDV(t, obj(map[string]tftypes.Value{
+		"DC": obj(map[string]tftypes.Value{"type": str("Provider"), "owner": str("netops")}),
+		"T1": obj(map[string]tftypes.Value{"type": str("Customer"), "provider_address_space": str("DC"), "isolation_method": str("NVGRE")}),
+	})))
+	config := configDV(t, obj(map[string]tftypes.Value{
+		"DC": obj(map[string]tftypes.Value{"type": str("Provider"), "owner": str("netops-2")}),
+		"T1": obj(map[string]tftypes.Value{"type": str("Customer"), "provider_address_space": str("dc"), "isolation_method": str("nvgre")}),
+	}))
+	plan, _ := r.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: bulkTypeName, Config: config,
+		ProposedNewState: config, PriorState: st})
+	noDiags(t, plan.Diagnostics)
+	applied, _ := r.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{TypeName: bulkTypeName, Config: config,
+		PlannedState: plan.PlannedState, PriorState: st})
+	noDiags(t, applied.Diagnostics)
+	if !bytes.Equal(readAttr(t, applied.NewState), readAttr(t, plan.PlannedState)) {
+		t.Errorf("address_spaces after apply: %v\nplanned: %v", attrOf(t, applied.NewState, "address_spaces"), attrOf(t, plan.PlannedState, "address_spaces"))
+	}
+	if fake.spaces["dc"].Owner != "netops-2" {
+		t.Errorf("the changed key was not applied: %+v", fake.spaces["dc"])
+	}
+}
