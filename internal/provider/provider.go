@@ -1,5 +1,6 @@
-// Package provider is the Terraform provider "ipam" on terraform-plugin-framework. It talks to IPAM
-// only through ipam.Client.
+// Package provider is the Terraform provider "ipam": the provider block, the single resources, data
+// sources and functions on terraform-plugin-framework, and ipam_address_spaces on
+// terraform-plugin-go (server.go serves both). It talks to IPAM only through ipam.Client.
 package provider
 
 import (
@@ -40,18 +41,6 @@ type ipamProvider struct {
 	// shared receives the configured client for ipam_address_spaces, which server.go serves
 	// outside the framework.
 	shared *sharedClient
-}
-
-// New returns the framework provider: every resource, data source and function but
-// ipam_address_spaces. NewServer serves it with that resource; main and the tests use NewServer.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &ipamProvider{version: version} }
-}
-
-// NewWithClient returns a provider that uses client instead of connecting anywhere; the
-// provider block's settings are then ignored. Unit tests use it with a fake.
-func NewWithClient(version string, client ipam.Client) func() provider.Provider {
-	return func() provider.Provider { return &ipamProvider{version: version, client: client} }
 }
 
 type providerModel struct {
