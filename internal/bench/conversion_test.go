@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -19,7 +19,7 @@ import (
 // provider sees it: convert the configured object of N entries to the attribute's map type, with
 // go-cty's convert (Terraform 1.11.4 links v1.16.0; its unification is the same in the version this
 // module resolves). Terraform converts once per validation, plan and apply; the terraform_data
-// floor of make bench does not (its input is dynamic). It skips when the framework provider has no
+// floor of make bench does not (its input is dynamic). It skips when the served provider has no
 // such map nested attribute to take the type from (a dynamic address_spaces is not converted).
 func BenchmarkTerraformMapConversion(b *testing.B) {
 	want := cty.Map(addressSpacesItemType(b))
@@ -53,43 +53,46 @@ func BenchmarkTerraformMapConversion(b *testing.B) {
 	}
 }
 
-// addressSpacesItemType is the type Terraform derives from the schema of address_spaces' nested
-// object: its attributes, the optional ones marked so.
+// addressSpacesItemType is the type Terraform derives from the served schema of address_spaces'
+// nested object: its attributes, the optional ones marked so.
 func addressSpacesItemType(tb testing.TB) cty.Type {
 	ctx := context.Background()
-	p := provider.New("bench")()
-	for _, f := range p.Resources(ctx) {
-		r := f()
-		var meta resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "ipam"}, &meta)
-		if meta.TypeName != "ipam_address_spaces" {
-			continue
-		}
-		var resp resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &resp)
-		nested, ok := resp.Schema.Attributes["address_spaces"].(schema.MapNestedAttribute)
-		if !ok {
-			// A dynamic attribute, say: Terraform then takes the configured value as it is, and
-			// this conversion is a cost the design does not pay.
-			tb.Skipf("address_spaces is a %T, not a map nested attribute: Terraform converts it to no map type", resp.Schema.Attributes["address_spaces"])
-		}
-		atys := map[string]cty.Type{}
-		var optional []string
-		for name, a := range nested.NestedObject.Attributes {
-			switch a.GetType() {
-			case types.StringType:
-				atys[name] = cty.String
-			case types.MapType{ElemType: types.StringType}:
-				atys[name] = cty.Map(cty.String)
-			default:
-				tb.Fatalf("address_spaces.%s: no cty type for %s", name, a.GetType())
-			}
-			if a.IsOptional() {
-				optional = append(optional, name)
-			}
-		}
-		return cty.ObjectWithOptionalAttrs(atys, optional)
+	srv, err := provider.NewServer("bench")()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	tb.Skip("the framework provider lists no ipam_address_spaces resource, so there is no schema to take the map type from")
-	return cty.NilType
+	resp, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rs, ok := resp.ResourceSchemas["ipam_address_spaces"]
+	if !ok || rs.Block == nil {
+		tb.Skip("the provider serves no ipam_address_spaces resource, so there is no schema to take the map type from")
+	}
+	i := slices.IndexFunc(rs.Block.Attributes, func(a *tfprotov6.SchemaAttribute) bool { return a.Name == "address_spaces" })
+	if i < 0 {
+		tb.Fatal("ipam_address_spaces has no address_spaces attribute")
+	}
+	attr := rs.Block.Attributes[i]
+	if attr.NestedType == nil || attr.NestedType.Nesting != tfprotov6.SchemaObjectNestingModeMap {
+		// A dynamic attribute, say: Terraform then takes the configured value as it is, and
+		// this conversion is a cost the design does not pay.
+		tb.Skipf("address_spaces is a %v attribute, not a map nested one: Terraform converts it to no map type", attr.Type)
+	}
+	atys := map[string]cty.Type{}
+	var optional []string
+	for _, a := range attr.NestedType.Attributes {
+		switch {
+		case a.Type.Equal(tftypes.String):
+			atys[a.Name] = cty.String
+		case a.Type.Equal(tftypes.Map{ElementType: tftypes.String}):
+			atys[a.Name] = cty.Map(cty.String)
+		default:
+			tb.Fatalf("address_spaces.%s: no cty type for %s", a.Name, a.Type)
+		}
+		if a.Optional {
+			optional = append(optional, a.Name)
+		}
+	}
+	return cty.ObjectWithOptionalAttrs(atys, optional)
 }
