@@ -142,46 +142,24 @@ func repeatNote(o options) string {
 func writeTables(b *strings.Builder, h string, o options, cases []caseResult) {
 	cols := seriesOf(cases)
 	sideBySide := func(title string, value func(stepResult) string, total func(caseResult) (time.Duration, bool)) {
-		fmt.Fprintf(b, "%s %s\n\n| N | step |", h, title)
-		for _, s := range cols {
-			fmt.Fprintf(b, " %s |", s.title())
-		}
-		b.WriteString("\n|---:|---|")
-		for range cols {
-			b.WriteString("---:|")
-		}
-		b.WriteString("\n")
-		for _, n := range o.sizes {
-			for _, name := range append(stepNames(), "all steps") {
-				label := name
-				if name == "all steps" {
-					label = "**all steps**"
+		fmt.Fprintf(b, "%s %s\n\n", h, title)
+		writeGrid(b, o, cols, func(s series, n int, name string) string {
+			c := findCase(cases, s, n)
+			switch {
+			case c == nil:
+				return "—"
+			case name == allSteps:
+				d, complete := total(*c)
+				if !complete {
+					return "**> " + fmtWall(d) + "** (incomplete)"
 				}
-				fmt.Fprintf(b, "| %d | %s |", n, label)
-				for _, s := range cols {
-					c := findCase(cases, s, n)
-					switch {
-					case c == nil:
-						b.WriteString(" — |")
-					case name == "all steps":
-						d, complete := total(*c)
-						if complete {
-							fmt.Fprintf(b, " **%s** |", fmtWall(d))
-						} else {
-							fmt.Fprintf(b, " **> %s** (incomplete) |", fmtWall(d))
-						}
-					default:
-						if s, ok := c.step(name); ok {
-							fmt.Fprintf(b, " %s |", value(s))
-						} else {
-							b.WriteString(" not run |")
-						}
-					}
-				}
-				b.WriteString("\n")
+				return "**" + fmtWall(d) + "**"
 			}
-		}
-		b.WriteString("\n")
+			if s, ok := c.step(name); ok {
+				return value(s)
+			}
+			return "not run"
+		})
 	}
 	sideBySide("Wall time, side by side", stepResult.cell, func(c caseResult) (time.Duration, bool) {
 		wall, _, _, _, _, _, _, _, complete := c.totals()
@@ -230,6 +208,37 @@ func writeTables(b *strings.Builder, h string, o options, cases []caseResult) {
 			fmt.Fprintf(b, "| %s | %d | **all steps** | **%s** | **%s** | — | — | — | — | — | **%s** | |\n", c.title(), c.n, w, fmtWall(cpu), fmtKiB(trss))
 		}
 	}
+}
+
+// allSteps names the row of a case's totals in the side-by-side tables.
+const allSteps = "all steps"
+
+// writeGrid writes a side-by-side table: a column per series, a row per size and step and one
+// for all steps, each cell from cell (given the step's name, or allSteps).
+func writeGrid(b *strings.Builder, o options, cols []series, cell func(s series, n int, name string) string) {
+	b.WriteString("| N | step |")
+	for _, s := range cols {
+		fmt.Fprintf(b, " %s |", s.title())
+	}
+	b.WriteString("\n|---:|---|")
+	for range cols {
+		b.WriteString("---:|")
+	}
+	b.WriteString("\n")
+	for _, n := range o.sizes {
+		for _, name := range append(stepNames(), allSteps) {
+			label := name
+			if name == allSteps {
+				label = "**" + allSteps + "**"
+			}
+			fmt.Fprintf(b, "| %d | %s |", n, label)
+			for _, s := range cols {
+				fmt.Fprintf(b, " %s |", cell(s, n, name))
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n")
 }
 
 // writeMethod says how each column was measured: the bullets under the results' "How to read it"
@@ -312,7 +321,7 @@ func writeFloor(b *strings.Builder, h string, o options, cases []caseResult) {
 		if c == nil || f == nil {
 			return "—"
 		}
-		if name == "all steps" {
+		if name == allSteps {
 			cw, _, _, _, _, _, _, _, cok := c.totals()
 			fw, _, _, _, _, _, _, _, fok := f.totals()
 			if !cok || !fok || fw <= 0 {
@@ -330,29 +339,10 @@ func writeFloor(b *strings.Builder, h string, o options, cases []caseResult) {
 	fmt.Fprintf(b, "%s Against the floor: wall time ÷ the floor's\n\n", h)
 	b.WriteString("Each cell is a provider case's wall time divided by its floor's (the `terraform_data` shape holding the same objects: " +
 		"the map for the bulk resource, ×N for `for_each`) at the same N and step, both from this run; 1× would mean the provider " +
-		"adds nothing to what Terraform's core costs.\n\n| N | step |")
-	for _, s := range cols {
-		fmt.Fprintf(b, " %s |", s.title())
-	}
-	b.WriteString("\n|---:|---|")
-	for range cols {
-		b.WriteString("---:|")
-	}
-	b.WriteString("\n")
-	for _, n := range o.sizes {
-		for _, name := range append(stepNames(), "all steps") {
-			label := name
-			if name == "all steps" {
-				label = "**all steps**"
-			}
-			fmt.Fprintf(b, "| %d | %s |", n, label)
-			for _, s := range cols {
-				fmt.Fprintf(b, " %s |", ratio(findCase(cases, s, n), findCase(cases, series{kind: floorOf(s.kind)}, n), name))
-			}
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("\n")
+		"adds nothing to what Terraform's core costs.\n\n")
+	writeGrid(b, o, cols, func(s series, n int, name string) string {
+		return ratio(findCase(cases, s, n), findCase(cases, series{kind: floorOf(s.kind)}, n), name)
+	})
 }
 
 // ruleOf15 is issue #15's rule for a redesign of the bulk resource, which the baseline section
