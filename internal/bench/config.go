@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -117,24 +118,37 @@ func customerSpace(prefix string, i int, version int) space {
 	}}
 }
 
-// object writes a space as an HCL object, leaving out the named attributes.
-func (s space) object(b *strings.Builder, skip ...string) {
-	b.WriteString("{")
-	first := true
-outer:
-	for _, a := range s.attrs {
-		for _, k := range skip {
-			if a[0] == k {
-				continue outer
-			}
-		}
-		if !first {
+// without is the space's attributes but the named ones.
+func (s space) without(skip ...string) [][2]string {
+	return slices.DeleteFunc(slices.Clone(s.attrs), func(a [2]string) bool { return slices.Contains(skip, a[0]) })
+}
+
+// entry writes a space as an entry of a local map: its name, quoted, and its attributes as an HCL
+// object on one line, leaving out the named attributes.
+func (s space) entry(b *strings.Builder, skip ...string) {
+	fmt.Fprintf(b, "    %s = {", q(s.name))
+	for i, a := range s.without(skip...) {
+		if i > 0 {
 			b.WriteString(",")
 		}
-		first = false
 		fmt.Fprintf(b, " %s = %s", a[0], a[1])
 	}
-	b.WriteString(" }")
+	b.WriteString(" }\n")
+}
+
+// arguments is a space as the arguments of a block, one a line, each indented by indent and the
+// equals signs aligned: its name, then its attributes but the named ones.
+func (s space) arguments(indent string, skip ...string) string {
+	args := append([][2]string{{"name", q(s.name)}}, s.without(skip...)...)
+	width := 0
+	for _, a := range args {
+		width = max(width, len(a[0]))
+	}
+	var b strings.Builder
+	for _, a := range args {
+		fmt.Fprintf(&b, "%s%-*s = %s\n", indent, width, a[0], a[1])
+	}
+	return b.String()
 }
 
 // generateConfig writes the main.tf of case kind k with n items, version 1 (create) or 2 (1% of
@@ -167,14 +181,9 @@ provider "ipam" {
 
 	if !k.forEach() {
 		b.WriteString("locals {\n  spaces = {\n")
-		fmt.Fprintf(&b, "    %s = ", q(pa.name))
-		pa.object(&b)
-		b.WriteString("\n")
+		pa.entry(&b)
 		for i := 1; i <= customers; i++ {
-			cs := customerSpace(prefix, i, version)
-			fmt.Fprintf(&b, "    %s = ", q(cs.name))
-			cs.object(&b)
-			b.WriteString("\n")
+			customerSpace(prefix, i, version).entry(&b)
 		}
 		b.WriteString("  }\n}\n\n")
 		if k.usesProvider() {
@@ -188,19 +197,12 @@ provider "ipam" {
 	// for_each: the customers' settings in a local map, the provider space as its own resource.
 	b.WriteString("locals {\n  customers = {\n")
 	for i := 1; i <= customers; i++ {
-		cs := customerSpace(prefix, i, version)
-		fmt.Fprintf(&b, "    %s = ", q(cs.name))
-		cs.object(&b, "type", "provider_address_space", "custom_configuration")
-		b.WriteString("\n")
+		customerSpace(prefix, i, version).entry(&b, "type", "provider_address_space", "custom_configuration")
 	}
 	b.WriteString("  }\n}\n\n")
 	if k == kindForEach {
 		fmt.Fprintf(&b, `resource "ipam_provider_address_space" "pa" {
-  name                 = %s
-  owner                = "netops"
-  description          = %s
-  custom_configuration = { Region = "EU" }
-}
+%s}
 
 resource "ipam_customer_address_space" "ca" {
   for_each = local.customers
@@ -214,16 +216,12 @@ resource "ipam_customer_address_space" "ca" {
   description            = each.value.description
   custom_configuration   = { Region = "EU" }
 }
-`, q(pa.name), q("Provider address space of the "+prefix+" bench"))
+`, pa.arguments("  ", "type"))
 		return b.String()
 	}
 	fmt.Fprintf(&b, `resource "terraform_data" "pa" {
   input = {
-    name                 = %s
-    owner                = "netops"
-    description          = %s
-    custom_configuration = { Region = "EU" }
-  }
+%s  }
 }
 
 resource "terraform_data" "ca" {
@@ -235,6 +233,6 @@ resource "terraform_data" "ca" {
     custom_configuration   = { Region = "EU" }
   })
 }
-`, q(pa.name), q("Provider address space of the "+prefix+" bench"))
+`, pa.arguments("    ", "type"))
 	return b.String()
 }
