@@ -70,11 +70,7 @@ func TestParseArgs(t *testing.T) {
 	if _, err := parseArgs([]string{"-h"}, &help); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"usage: go run ./internal/bench", "-baseline string", "-baseline-cases string", "-report string"} {
-		if !strings.Contains(help.String(), want) {
-			t.Errorf("-h does not say %q:\n%s", want, help.String())
-		}
-	}
+	wantContains(t, "-h", help.String(), "usage: go run ./internal/bench", "-baseline string", "-baseline-cases string", "-report string")
 }
 
 func TestParseArgsDefaults(t *testing.T) {

@@ -44,11 +44,21 @@ func cannedRun() (meta, options, []caseResult) {
 	return m, o, cases
 }
 
+// wantContains fails the test for each of wants that got, named what, does not contain.
+func wantContains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: no\n%s\nin\n%s", what, want, got)
+		}
+	}
+}
+
 func TestBaselineSection(t *testing.T) {
 	t.Parallel()
 	m, o, cases := cannedRun()
 	md := renderMarkdown(m, o, cases)
-	for _, want := range []string{
+	wantContains(t, "the results", md,
 		"Builds: current, the working tree at 1111111 (no uncommitted changes), built with go1.26.8; baseline, be9ff64 (HEAD~3), committed 2026-12-06, \"README: ...\", built with go1.26.8.\n",
 		"## Against the baseline: baseline be9ff64 → current build\n\n#15's rule: at 1,000 and 10,000 keys, the bulk resource's provider CPU (summed over the steps) and provider peak RSS (the largest over them) are no worse in the current build than in the baseline by more than 15%; the last column applies it to this run from N = 1000 up.\n",
 		"| shape | N | step | provider CPU | provider peak RSS | wall | requests | within +15% |\n",
@@ -65,11 +75,7 @@ func TestBaselineSection(t *testing.T) {
 		"| 1000 | **all steps** | **7.50 s → 10.0 s** (+33%) |",
 		"| ipam_address_spaces, N keys, plain (Basic) — baseline be9ff64 | 1000 | **all steps** | **10.0 s** |",
 		"- *baseline*: the provider built from the `-baseline` revision",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("the results do not contain\n%s\nin\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(md, "## Problems") {
 		t.Error("problems in a run without any")
 	}
@@ -91,16 +97,14 @@ func TestNoBaseline(t *testing.T) {
 	if strings.Contains(strings.ToLower(md), "baseline") {
 		t.Errorf("a run without -baseline speaks of one:\n%s", md)
 	}
-	if !strings.Contains(md, "## Cost of sealing") || !strings.Contains(md, "## Against the floor") {
-		t.Errorf("sections missing:\n%s", md)
-	}
+	wantContains(t, "the results", md, "## Cost of sealing", "## Against the floor")
 }
 
 func TestReport(t *testing.T) {
 	t.Parallel()
 	m, o, cases := cannedRun()
 	rep := renderReport(m, o, cases, "$ go test -run ^$ -bench .\nBenchmarkX 1 2 ns/op\n", "REPORT.svg")
-	for _, want := range []string{
+	wantContains(t, "the report", rep,
 		"# Performance: `make bench`\n",
 		"- Command: `go run ./internal/bench -sizes 1000 -baseline 'HEAD~3' -repeat 3 -report internal/bench/REPORT.md`\n",
 		"- Date: 2026-12-07 10:00 UTC; the bench took 1m35s.\n",
@@ -110,7 +114,7 @@ func TestReport(t *testing.T) {
 		"- Machine: linux/amd64, 2 CPUs; load average (1, 5, 15 minutes) 0.50 0.40 0.30 at the start, 1.00 0.80 0.60 at the end.\n",
 		"- Each case ran 3 times, the cases taking turns",
 		"![Wall time by step, shape and N](REPORT.svg)\n",
-		"## How to read it\n\n" + howToRead,
+		"## How to read it\n\n"+howToRead,
 		"## Wall time, side by side\n",
 		"## Against the floor",
 		"## Cost of sealing",
@@ -118,11 +122,7 @@ func TestReport(t *testing.T) {
 		"## Per case and step\n",
 		"## How it was measured\n\n- Shapes:",
 		"## Go benchmarks\n\n```text\n$ go test -run ^$ -bench .\nBenchmarkX 1 2 ns/op\n```\n",
-	} {
-		if !strings.Contains(rep, want) {
-			t.Errorf("the report does not contain\n%s\nin\n%s", want, rep)
-		}
-	}
+	)
 	if rep := renderReport(m, o, cases, "", "REPORT.svg"); !strings.Contains(rep, "Not run in this bench run") {
 		t.Error("a report without Go benchmarks does not say so")
 	}
@@ -199,15 +199,11 @@ func TestSVG(t *testing.T) {
 			break
 		}
 	}
-	for _, want := range []string{
+	wantContains(t, "the SVG", svg,
 		`ipam_address_spaces, N keys,<tspan x="658" dy="13">plain (Basic) — baseline be9ff64</tspan>`,
 		`stroke-dasharray="9,3,2,3"`,
 		`<title>ipam_address_spaces, N keys, sealed (NTLM) — baseline be9ff64, N=1000, create: 2.00 s</title></rect>`,
-	} {
-		if !strings.Contains(svg, want) {
-			t.Errorf("the SVG does not contain %s", want)
-		}
-	}
+	)
 	// Five shapes and two baselines: the legend's last line is below the two rows of panels.
 	if !strings.Contains(svg, `height="516"`) {
 		t.Errorf("the SVG is not tall enough for its legend: %s", svg[:200])
