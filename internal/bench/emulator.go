@@ -9,12 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/winipam/terraform-provider-ipam/internal/emulator/emutest"
 )
 
 // emulator is the IPAM emulator process the provider cases talk to.
@@ -28,10 +29,8 @@ type emulator struct {
 	stopErr  error
 }
 
-var listening = regexp.MustCompile(`^IPAM emulator listening on (http\S+) `)
-
 // startEmulator runs `terraform-provider-ipam emulator` on a free loopback port with its database
-// in dir, and waits for the line that says where it listens.
+// in dir, and waits for its ready line.
 func startEmulator(bin, dir string, latency time.Duration, username, password string) (*emulator, error) {
 	logPath := dir + "/emulator.log"
 	logFile, err := os.Create(logPath)
@@ -55,8 +54,8 @@ func startEmulator(bin, dir string, latency time.Duration, username, password st
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				ready <- m[1]
+			if r, ok := emutest.ParseReady(sc.Text()); ok {
+				ready <- r.URL
 			}
 		}
 		_, _ = io.Copy(io.Discard, stdout)
@@ -70,7 +69,7 @@ func startEmulator(bin, dir string, latency time.Duration, username, password st
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		err := <-e.done
-		return nil, fmt.Errorf("the emulator did not say where it listens within 30s (killed: %v); see %s", err, logPath)
+		return nil, fmt.Errorf("the emulator printed no ready line within 30s (killed: %v); see %s", err, logPath)
 	}
 }
 

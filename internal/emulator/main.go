@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,22 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: terraform-provider-ipam emulator [flags]
+
+Serves a Windows Server IPAM stand-in over WS-Management at http(s)://ADDR/wsman. When it is
+ready it prints two lines on standard output, one for people and one for programs (a JSON object
+on a line of its own, always with these keys in this order):
+
+  IPAM emulator listening on URL (database PATH)
+  {"ipam_emulator":"ready","url":"URL","database":"PATH"}
+
+It logs one line per request on standard error, and stops cleanly on SIGINT or SIGTERM.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	var (
 		cfg      Config
 		listen   string
@@ -122,6 +139,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "IPAM emulator listening on %s (database %s)\n", run.URL, cfg.DBPath)
+	// The same for programs (see -h): one JSON object on a line of its own; its fields keep this
+	// order so that a shell script can pick the URL out with sed.
+	ready := json.NewEncoder(stdout)
+	ready.SetEscapeHTML(false)
+	_ = ready.Encode(struct {
+		Event    string `json:"ipam_emulator"`
+		URL      string `json:"url"`
+		Database string `json:"database"`
+	}{"ready", run.URL, cfg.DBPath})
 	select {
 	case err := <-run.Done():
 		fmt.Fprintf(stderr, "emulator: %v\n", err)

@@ -11,16 +11,15 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
+	"github.com/winipam/terraform-provider-ipam/internal/emulator/emutest"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -28,131 +27,41 @@ import (
 // documented command line; only the port in the URL changes in tests.
 const readmeCurl = `curl -sS -u admin:secret -H 'Content-Type: application/soap+xml;charset=UTF-8' --data-binary @examples/emulator/soap/%s http://127.0.0.1:5985/wsman`
 
-// buildBinary builds terraform-provider-ipam into dir, as `make build` does.
-func buildBinary(t *testing.T, dir string) string {
+// startEmulatorProcess runs the documented command on a free loopback port and waits for its
+// ready line.
+func startEmulatorProcess(t *testing.T, bin, db string, extra ...string) *emulatorProcess {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go tool is not on PATH: %v", err)
+	cmd := emutest.Command(bin, append([]string{"-listen", "127.0.0.1:0", "-db", db, "-username", confUser, "-password", confPass}, extra...)...)
+	cmd.Env = cleanEnv()
+	cmd.Dir = filepath.Dir(db)
+	p := &emulatorProcess{Process: emutest.Start(t, cmd), t: t}
+	if p.Database != db {
+		t.Fatalf("the emulator names database %q, want %q", p.Database, db)
 	}
-	bin := filepath.Join(dir, "terraform-provider-ipam")
-	// The environment's own build settings, so that the packages `go vet ./...` compiled are reused.
-	res := runCommandFor(t, 5*time.Minute, repoRoot(t), os.Environ(), goTool, "build", "-o", bin, ".")
-	if res.code != 0 {
-		t.Fatalf("go build: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	if want := "http://127.0.0.1:" + p.Port() + "/wsman"; p.URL != want {
+		t.Fatalf("the emulator listens on %s, want %s", p.URL, want)
 	}
-	return bin
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	return p
 }
 
 // emulatorProcess is a running `terraform-provider-ipam emulator`.
 type emulatorProcess struct {
-	t              *testing.T
-	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
-	done           chan struct{}
-	url            string // http://127.0.0.1:PORT/wsman
-	port           string
-}
-
-var listeningLine = regexp.MustCompile(`(?m)^IPAM emulator listening on http://127\.0\.0\.1:(\d+)/wsman \(database (.+)\)$`)
-
-// startEmulatorProcess runs the documented command on a free loopback port and waits for the
-// line that says where it listens.
-func startEmulatorProcess(t *testing.T, bin, db string, extra ...string) *emulatorProcess {
-	t.Helper()
-	args := append([]string{"emulator", "-listen", "127.0.0.1:0", "-db", db, "-username", confUser, "-password", confPass}, extra...)
-	p := &emulatorProcess{t: t, cmd: exec.Command(bin, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = cleanEnv()
-	p.cmd.Dir = filepath.Dir(db)
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := listeningLine.FindStringSubmatch(p.stdout.String()); m != nil {
-			if m[2] != db {
-				t.Fatalf("the emulator names database %q, want %q", m[2], db)
-			}
-			p.port, p.url = m[1], "http://127.0.0.1:"+m[1]+"/wsman"
-			return p
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("the emulator exited (%v) before listening\nstdout: %s\nstderr: %s", p.cmd.ProcessState, p.stdout, p.stderr)
-		case <-deadline:
-			t.Fatalf("the emulator did not say where it listens within 30s\nstdout: %s\nstderr: %s", p.stdout, p.stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	*emutest.Process
+	t *testing.T
 }
 
 // stop sends sig and waits for the process to exit; it must exit 0 after saying it stopped.
 func (p *emulatorProcess) stop(sig os.Signal) {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		p.t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		p.t.Fatalf("the emulator did not stop within 15s of %v", sig)
-	}
-	if code := p.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(p.stdout.String(), "IPAM emulator stopped") {
-		p.t.Fatalf("after %v: exit code %d\nstdout: %s\nstderr: %s", sig, code, p.stdout, p.stderr)
-	}
-}
-
-// kill9 kills the process with SIGKILL and waits for it.
-func (p *emulatorProcess) kill9() {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		p.t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		p.t.Fatal("the emulator survived SIGKILL for 15s")
-	}
-	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		p.t.Fatalf("the emulator was not killed by SIGKILL: %v", p.cmd.ProcessState)
+	if code := p.Stop(sig); code != 0 || !strings.Contains(p.Stdout(), "IPAM emulator stopped") {
+		p.t.Fatalf("after %v: exit code %d\nstdout: %s\nstderr: %s", sig, code, p.Stdout(), p.Stderr())
 	}
 }
 
 // readme runs README's curl command for one SOAP file, from the module root, against p.
 func (p *emulatorProcess) readme(file string) *wsman.Envelope {
 	p.t.Helper()
-	line := strings.Replace(fmt.Sprintf(readmeCurl, file), "http://127.0.0.1:5985/", "http://127.0.0.1:"+p.port+"/", 1)
+	line := strings.Replace(fmt.Sprintf(readmeCurl, file), "http://127.0.0.1:5985/", "http://127.0.0.1:"+p.Port()+"/", 1)
 	res := runCommand(p.t, repoRoot(p.t), cleanEnv(), "sh", "-c", line)
 	if res.code != 0 || len(res.stderr) != 0 {
 		p.t.Fatalf("%s: exit %d: %s", line, res.code, res.stderr)
@@ -162,14 +71,14 @@ func (p *emulatorProcess) readme(file string) *wsman.Envelope {
 
 func TestEmulatorProcess(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t, t.TempDir())
+	bin := emutest.Binary(t)
 
 	t.Run("documented command, README curl, restart", func(t *testing.T) {
 		t.Parallel()
 		needTools(t, "curl", "sh")
 		db := filepath.Join(t.TempDir(), "ipam.db")
 		p := startEmulatorProcess(t, bin, db)
-		ws := &wsClient{t: t, url: p.url}
+		ws := &wsClient{t: t, url: p.URL}
 
 		pa := outputInstance(t, "add-provider.xml", methodOutput(t, "add-provider.xml", p.readme("add-provider.xml"), "AddProviderAddressSpace"))
 		methodOutput(t, "add-customer.xml", p.readme("add-customer.xml"), "AddCustomerAddressSpace")
@@ -185,7 +94,7 @@ func TestEmulatorProcess(t *testing.T) {
 
 		// A restart on the same file serves the same objects, InstanceIDs included.
 		p = startEmulatorProcess(t, bin, db)
-		ws = &wsClient{t: t, url: p.url}
+		ws = &wsClient{t: t, url: p.URL}
 		after := ws.query(selectSpaces)
 		if len(after) != len(before) {
 			t.Fatalf("after restart: %q, want %q", namesOf(after), namesOf(before))
@@ -208,7 +117,7 @@ func TestEmulatorProcess(t *testing.T) {
 		wantStatuses(t, "delete.xml", outputStatuses(methodOutput(t, "delete.xml", p.readme("delete.xml"), "BulkDeleteAddressSpace")), 0, 0)
 		p.stop(os.Interrupt)
 		p = startEmulatorProcess(t, bin, db)
-		wantNames(t, "after delete and restart", (&wsClient{t: t, url: p.url}).names(selectSpaces), "Default")
+		wantNames(t, "after delete and restart", (&wsClient{t: t, url: p.URL}).names(selectSpaces), "Default")
 		p.stop(syscall.SIGTERM)
 	})
 
@@ -220,7 +129,7 @@ func TestEmulatorProcess(t *testing.T) {
 		)
 		db := filepath.Join(t.TempDir(), "ipam.db")
 		p := startEmulatorProcess(t, bin, db, "-latency", latency.String())
-		ws := &wsClient{t: t, url: p.url}
+		ws := &wsClient{t: t, url: p.URL}
 
 		// Committed data: one call with a provider and its customer, one bulk call of many items.
 		wantStatuses(t, "committed call", ws.bulk("BulkAddOrUpdateAddressSpace",
@@ -232,7 +141,7 @@ func TestEmulatorProcess(t *testing.T) {
 		took := time.Since(start)
 		// The server's own time, from its request log ("... POST BulkAddOrUpdateAddressSpace 200 618000B
 		// 1.2s"), leaves out the client's work; fall back on the time seen by the client.
-		if m := bulkLogLine.FindAllStringSubmatch(p.stderr.String(), -1); m != nil {
+		if m := bulkLogLine.FindAllStringSubmatch(p.Stderr(), -1); m != nil {
 			if d, err := time.ParseDuration(m[len(m)-1][1]); err == nil && d >= latency {
 				took = d
 			}
@@ -244,7 +153,7 @@ func TestEmulatorProcess(t *testing.T) {
 
 		// The same kind of call, killed half way through the time the first one took to work.
 		crash := bulkItems("crash", items)
-		msg, err := wsman.Marshal(wsman.Header{To: p.url, ResourceURI: classURI, Action: wsman.MethodAction(classURI, "BulkAddOrUpdateAddressSpace"),
+		msg, err := wsman.Marshal(wsman.Header{To: p.URL, ResourceURI: classURI, Action: wsman.MethodAction(classURI, "BulkAddOrUpdateAddressSpace"),
 			MessageID: "uuid:" + randomUUID(t), MaxEnvelopeSize: 8 << 20},
 			&wsman.InvokeInput{Method: "BulkAddOrUpdateAddressSpace", Params: []wsman.Property{wsman.Embedded("AddressSpace", crash...)}})
 		if err != nil {
@@ -252,7 +161,7 @@ func TestEmulatorProcess(t *testing.T) {
 		}
 		answered := make(chan error, 1)
 		go func() {
-			req, _ := http.NewRequest(http.MethodPost, p.url, bytes.NewReader(msg))
+			req, _ := http.NewRequest(http.MethodPost, p.URL, bytes.NewReader(msg))
 			req.SetBasicAuth(confUser, confPass)
 			req.Header.Set("Content-Type", wsman.ContentType)
 			resp, err := (&http.Client{Timeout: commandTimeout}).Do(req)
@@ -263,7 +172,7 @@ func TestEmulatorProcess(t *testing.T) {
 			answered <- err
 		}()
 		time.Sleep(latency + work/2)
-		p.kill9()
+		p.Kill9()
 		if err := <-answered; strings.HasPrefix(err.Error(), "HTTP") {
 			t.Logf("the call was answered (%v) before SIGKILL; the kill came after it committed", err)
 		} else {
@@ -272,7 +181,7 @@ func TestEmulatorProcess(t *testing.T) {
 
 		// Restarted on the same file, the database is consistent: all of the killed call or none.
 		p = startEmulatorProcess(t, bin, db)
-		ws = &wsClient{t: t, url: p.url}
+		ws = &wsClient{t: t, url: p.URL}
 		got := len(ws.query("SELECT Name FROM MSFT_IPAM_AddressSpace WHERE Name LIKE 'crash-%'"))
 		switch got {
 		case 0:

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -27,6 +26,7 @@ import (
 
 	ntlmssp "github.com/Azure/go-ntlmssp"
 
+	"github.com/winipam/terraform-provider-ipam/internal/emulator/emutest"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -60,42 +60,17 @@ func TestSecurityListensOnLoopbackByDefault(t *testing.T) {
 	// Run Main without -listen, in a process of its own, and see where it listens.
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSecurityMainProcess$", "--", "-db", ":memory:", "-username", testUser, "-password", testPass)
 	cmd.Env = append(os.Environ(), "IPAM_EMULATOR_SECURITY_MAIN=1")
-	out, errOut := &lockedBuf{}, &lockedBuf{}
-	cmd.Stdout, cmd.Stderr = out, errOut
-	if err := cmd.Start(); err != nil {
+	p, err := emutest.Launch(t, cmd)
+	if err != nil {
+		// Another emulator may hold the port; the error still names the address it tried.
+		if strings.Contains(p.Stderr(), "listen tcp 127.0.0.1:5985: bind: address already in use") {
+			t.Logf("port 5985 is taken on this machine; the emulator tried 127.0.0.1:5985: %s", strings.TrimSpace(p.Stderr()))
+			return
+		}
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	listening := regexp.MustCompile(`IPAM emulator listening on (\S+) `)
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			if m[1] != "http://127.0.0.1:5985/wsman" {
-				t.Fatalf("without -listen the emulator listens on %s", m[1])
-			}
-			break
-		}
-		select {
-		case <-done:
-			// Another emulator may hold the port; the error still names the address it tried.
-			if strings.Contains(errOut.String(), "listen tcp 127.0.0.1:5985: bind: address already in use") {
-				t.Logf("port 5985 is taken on this machine; the emulator tried 127.0.0.1:5985: %s", strings.TrimSpace(errOut.String()))
-				return
-			}
-			t.Fatalf("the emulator exited before listening\nstdout: %s\nstderr: %s", out, errOut)
-		case <-deadline:
-			t.Fatalf("the emulator did not say where it listens within 30s\nstdout: %s\nstderr: %s", out, errOut)
-		case <-time.After(10 * time.Millisecond):
-		}
+	if p.URL != "http://127.0.0.1:5985/wsman" {
+		t.Fatalf("without -listen the emulator listens on %s", p.URL)
 	}
 	// Not reachable on this machine's other addresses.
 	for _, ip := range nonLoopbackAddrs(t) {
@@ -105,14 +80,7 @@ func TestSecurityListensOnLoopbackByDefault(t *testing.T) {
 			t.Errorf("the emulator started without -listen answers on %s", addr)
 		}
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("the emulator did not stop within 15s of SIGTERM")
-	}
+	p.Stop(syscall.SIGTERM)
 }
 
 func nonLoopbackAddrs(t *testing.T) []net.IP {
@@ -128,24 +96,6 @@ func nonLoopbackAddrs(t *testing.T) []net.IP {
 		}
 	}
 	return ips
-}
-
-// lockedBuf collects a process's output while the test reads it.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // The emulator never serves without authentication: New and the command line refuse to start

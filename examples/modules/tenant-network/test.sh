@@ -60,7 +60,8 @@ password="module-test-$RANDOM$RANDOM"
 emulator_pid=$!
 endpoint=""
 for _ in $(seq 1 150); do
-  endpoint="$(sed -n 's/^IPAM emulator listening on \(http[^ ]*\) .*/\1/p' "$work/emulator.out")"
+  # The emulator's ready line for programs: {"ipam_emulator":"ready","url":"URL","database":"PATH"}
+  endpoint="$(sed -n 's/^{"ipam_emulator":"ready","url":"\([^"]*\)".*/\1/p' "$work/emulator.out")"
   [ -n "$endpoint" ] && break
   kill -0 "$emulator_pid" 2>/dev/null || fail "the emulator exited before it was ready"
   sleep 0.1
