@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -23,25 +21,10 @@ import (
 	"github.com/jcmturner/gokrb5/v8/spnego"
 	"github.com/jcmturner/gokrb5/v8/types"
 
+	"github.com/winipam/terraform-provider-ipam/internal/fuzztest"
 	"github.com/winipam/terraform-provider-ipam/internal/ntlm"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
-
-// fuzzDeadline bounds one fuzz input: Go's fuzzer has no per-input timeout, so a request that
-// never ends would otherwise stall the worker instead of being reported with its input.
-const fuzzDeadline = 10 * time.Second
-
-// withinDeadline runs fn and crashes the test binary, with every goroutine's stack, when it has
-// not returned within d; the fuzzer then saves the input that hung.
-func withinDeadline(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	timer := time.AfterFunc(d, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s: one input took longer than %s", t.Name(), d))
-	})
-	defer timer.Stop()
-	fn()
-}
 
 // newFuzzServer is one in-memory emulator shared by every input of a fuzz target (each fuzz
 // worker process builds its own), so an input costs a request, not a database.
@@ -56,49 +39,23 @@ func newFuzzServer(f *testing.F) *Server {
 	return srv
 }
 
-// requestSeeds are the requests users and tests send: the curl examples and the client's golden
-// requests.
-func requestSeeds(f *testing.F) [][]byte {
-	f.Helper()
-	var seeds [][]byte
-	for _, pattern := range []string{
-		filepath.Join("..", "..", "examples", "emulator", "soap", "*.xml"),
-		filepath.Join("..", "wsman", "testdata", "golden", "*request*.xml"),
-	} {
-		paths, err := filepath.Glob(pattern)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if len(paths) == 0 {
-			f.Fatalf("no seeds match %s", pattern)
-		}
-		for _, p := range paths {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			seeds = append(seeds, data)
-		}
-	}
-	return seeds
-}
-
 // FuzzServeRequest posts arbitrary bytes as an authenticated SOAP request. Whatever the body,
 // the emulator answers (no panic, no hang) with a status WinRM uses, and a 200 or 500 with a body
 // carries a well-formed SOAP envelope: a fault exactly when the status is 500, and no larger than
-// the MaxEnvelopeSize the request asked for. More seeds (hostile documents, former crashers) are
-// in testdata/fuzz/FuzzServeRequest.
+// the MaxEnvelopeSize the request asked for. Seeds are the requests users and tests send (the curl
+// examples and the client's golden requests), the hostile documents of internal/fuzztest, and
+// more in testdata/fuzz/FuzzServeRequest (requests of the emulator's own, former crashers).
 func FuzzServeRequest(f *testing.F) {
-	for _, s := range requestSeeds(f) {
-		f.Add(s)
-	}
+	fuzztest.AddFiles(f, filepath.Join("..", "..", "examples", "emulator", "soap", "*.xml"),
+		filepath.Join("..", "wsman", "testdata", "golden", "*request*.xml"))
+	fuzztest.AddHostileSOAP(f)
 	srv := newFuzzServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/wsman", bytes.NewReader(body))
 		req.SetBasicAuth(testUser, testPass)
 		req.Header.Set("Content-Type", wsman.ContentType)
 		rec := httptest.NewRecorder()
-		withinDeadline(t, fuzzDeadline, func() { srv.ServeHTTP(rec, req) })
+		fuzztest.WithinDeadline(t, func() { srv.ServeHTTP(rec, req) })
 		checkResponse(t, body, rec)
 	})
 }
@@ -166,7 +123,7 @@ func FuzzNTLM(f *testing.F) {
 	srv := newFuzzServer(f)
 	identify := []byte(`<s:Envelope xmlns:s="` + wsman.NSSoap + `"><s:Body><wsmid:Identify xmlns:wsmid="` + wsman.NSIdentity + `"/></s:Body></s:Envelope>`)
 	f.Fuzz(func(t *testing.T, msg []byte, authorization string) {
-		withinDeadline(t, fuzzDeadline, func() { checkNTLM(t, srv, identify, msg, authorization) })
+		fuzztest.WithinDeadline(t, func() { checkNTLM(t, srv, identify, msg, authorization) })
 	})
 }
 
@@ -290,7 +247,7 @@ func FuzzKerberos(f *testing.F) {
 		if bare {
 			scheme = "Kerberos"
 		}
-		withinDeadline(t, fuzzDeadline, func() {
+		fuzztest.WithinDeadline(t, func() {
 			l, err := acc.accept(scheme, b, nil)
 			if err == nil && l.user != "alice" {
 				t.Fatalf("accepted as %q", l.user)

@@ -5,65 +5,28 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/winipam/terraform-provider-ipam/internal/fuzztest"
 )
-
-// fuzzDeadline bounds one fuzz input: Go's fuzzer has no per-input timeout, so a loop that never
-// ends would otherwise stall the worker instead of being reported with its input.
-const fuzzDeadline = 10 * time.Second
-
-// withinDeadline runs fn and crashes the test binary, with every goroutine's stack, when it has
-// not returned within d; the fuzzer then saves the input that hung.
-func withinDeadline(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	timer := time.AfterFunc(d, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s: one input took longer than %s", t.Name(), d))
-	})
-	defer timer.Stop()
-	fn()
-}
-
-// envelopeSeeds reads the recorded and golden envelopes the codec is tested with.
-func envelopeSeeds(t testing.TB) [][]byte {
-	var seeds [][]byte
-	for _, dir := range []string{"golden", "doc", "windows"} {
-		paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.xml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(paths) == 0 {
-			t.Fatalf("no seeds in testdata/%s", dir)
-		}
-		for _, p := range paths {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			seeds = append(seeds, data)
-		}
-	}
-	return seeds
-}
 
 // FuzzParseEnvelope feeds the client's response decoding whatever a server might send: Parse and
 // then every accessor the client and the emulator call must return (no panic, no hang), and a
 // failure must be a *DecodeError, so callers can tell a broken peer from a transport failure.
-// More seeds (hostile documents, former crashers) are in testdata/fuzz/FuzzParseEnvelope.
+// Seeds are the recorded and golden envelopes the codec is tested with, and the hostile documents
+// of internal/fuzztest (shared with the emulator's FuzzServeRequest).
 func FuzzParseEnvelope(f *testing.F) {
-	for _, s := range envelopeSeeds(f) {
-		f.Add(s)
-	}
+	fuzztest.AddFiles(f, filepath.Join("testdata", "golden", "*.xml"), filepath.Join("testdata", "doc", "*.xml"),
+		filepath.Join("testdata", "windows", "*.xml"))
+	fuzztest.AddHostileSOAP(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		withinDeadline(t, fuzzDeadline, func() { checkParseEnvelope(t, data) })
+		fuzztest.WithinDeadline(t, func() { checkParseEnvelope(t, data) })
 	})
 }
 
@@ -211,7 +174,7 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add("M", "C", ipamURI, "Item\x00scalar\x00Item\x00\x01")
 	f.Add("M", "C", NSCIM, "Location\x00epr\x00Name\x00x")
 	f.Fuzz(func(t *testing.T, method, class, uri, fields string) {
-		withinDeadline(t, fuzzDeadline, func() { checkRoundTrip(t, method, class, uri, fields) })
+		fuzztest.WithinDeadline(t, func() { checkRoundTrip(t, method, class, uri, fields) })
 	})
 }
 

@@ -3,30 +3,16 @@ package wmi_test
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/winipam/terraform-provider-ipam/internal/fuzztest"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
-
-// withinDeadline runs fn and crashes the test binary, with every goroutine's stack, when it has
-// not returned within d; the fuzzer then saves the input that hung.
-func withinDeadline(t *testing.T, d time.Duration, fn func()) {
-	t.Helper()
-	timer := time.AfterFunc(d, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s: one input took longer than %s", t.Name(), d))
-	})
-	defer timer.Stop()
-	fn()
-}
 
 // addressSpaceProperties are the MSFT_IPAM_AddressSpace properties FromInstance reads; an error
 // names the one at fault.
@@ -44,17 +30,7 @@ var addressSpaceProperties = []string{
 func FuzzFromInstance(f *testing.F) {
 	for _, pattern := range []string{"*response*.xml", "*pull*.xml"} {
 		for _, dir := range []string{"golden", "doc", "windows"} {
-			paths, err := filepath.Glob(filepath.Join("..", "..", "wsman", "testdata", dir, pattern))
-			if err != nil {
-				f.Fatal(err)
-			}
-			for _, p := range paths {
-				data, err := os.ReadFile(p)
-				if err != nil {
-					f.Fatal(err)
-				}
-				f.Add(data)
-			}
+			fuzztest.AddFiles(f, filepath.Join("..", "..", "wsman", "testdata", dir, pattern))
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -62,7 +38,7 @@ func FuzzFromInstance(f *testing.F) {
 		if err != nil {
 			return
 		}
-		withinDeadline(t, 10*time.Second, func() {
+		fuzztest.WithinDeadline(t, func() {
 			for _, in := range instancesIn(env) {
 				for _, n := range []ipam.TypeNumbering{ipam.NumberingWMI, ipam.NumberingIPAMM2} {
 					checkFromInstance(t, in, n)
