@@ -29,7 +29,6 @@ func main() {
 		}
 	}
 	provider.QuietFrameworkTrace()
-	provider.DefaultMemoryLimit()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()
