@@ -132,7 +132,7 @@ func TestReconcilerCreate(t *testing.T) {
 			if got := summarize(out, f); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("outcome\n got %+v\nwant %+v", got, tc.want)
 			}
-			if types, _ := f.snapshot(); !reflect.DeepEqual(types, tc.wantTypes) {
+			if types := f.types(); !reflect.DeepEqual(types, tc.wantTypes) {
 				t.Errorf("server holds %v, want %v", types, tc.wantTypes)
 			}
 			if tc.callErr != nil {
@@ -202,7 +202,7 @@ func TestReconcilerUpdate(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("outcome\n got %+v\nwant %+v", got, tc.want)
 			}
-			if types, _ := f.snapshot(); !reflect.DeepEqual(types, tc.wantTypes) {
+			if types := f.types(); !reflect.DeepEqual(types, tc.wantTypes) {
 				t.Errorf("server holds %v, want %v", types, tc.wantTypes)
 			}
 		})
@@ -244,7 +244,7 @@ func TestReconcilerDestroy(t *testing.T) {
 			if !reflect.DeepEqual(keys, tc.wantErrs) || !reflect.DeepEqual(f.calls, tc.wantCalls) {
 				t.Errorf("errors %v and calls %v; want %v and %v", keys, f.calls, tc.wantErrs, tc.wantCalls)
 			}
-			if types, _ := f.snapshot(); !reflect.DeepEqual(types, tc.wantTypes) {
+			if types := f.types(); !reflect.DeepEqual(types, tc.wantTypes) {
 				t.Errorf("server holds %v, want %v", types, tc.wantTypes)
 			}
 		})

@@ -316,7 +316,7 @@ func (r *bulkResource) PlanResourceChange(_ context.Context, req *tfprotov6.Plan
 		// A create: the id and ids are known after apply. The mark tells the Delete of a
 		// replaced object that this create follows it.
 		set["id"], set["ids"] = unknownWire, unknownWire
-		resp.PlannedPrivate = withPrivate(req.PriorPrivate, privateReplacing, true)
+		resp.PlannedPrivate = withPrivate(req.PriorPrivate, true)
 		resp.PlannedState = encodeBulk(proposed.attrs, set, &d)
 		resp.Diagnostics = d
 		return resp, nil
@@ -353,8 +353,9 @@ func (r *bulkResource) PlanResourceChange(_ context.Context, req *tfprotov6.Plan
 	return resp, nil
 }
 
-// withPrivate returns private data (a JSON object, or empty) with one key set or removed.
-func withPrivate(private []byte, key string, set bool) []byte {
+// withPrivate returns private data (a JSON object, or empty) with the replacing mark set or removed.
+func withPrivate(private []byte, set bool) []byte {
+	const key = privateReplacing
 	m := map[string]json.RawMessage{}
 	if len(private) > 0 {
 		_ = json.Unmarshal(private, &m)
@@ -392,7 +393,7 @@ func (r *bulkResource) ApplyResourceChange(ctx context.Context, req *tfprotov6.A
 		resp.NewState = r.delete(ctx, prior, req.PlannedPrivate, client, &d)
 	case prior == nil && plan != nil:
 		resp.NewState = r.create(ctx, plan, client, &d)
-		resp.Private = withPrivate(req.PlannedPrivate, privateReplacing, false)
+		resp.Private = withPrivate(req.PlannedPrivate, false)
 	case plan != nil:
 		resp.NewState = r.update(ctx, prior, plan, client, &d)
 		resp.Private = req.PlannedPrivate

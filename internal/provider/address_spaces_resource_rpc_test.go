@@ -142,9 +142,9 @@ func TestBulkDeleteAndReplacement(t *testing.T) {
 		wantKept bool
 	}{
 		{"destroy", false, nil, false},
-		{"replace", false, withPrivate(nil, privateReplacing, true), false},
+		{"replace", false, withPrivate(nil, true), false},
 		{"destroy of a partial create", true, nil, false},
-		{"replace of a partial create", true, withPrivate(nil, privateReplacing, true), true},
+		{"replace of a partial create", true, withPrivate(nil, true), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := newFakeIPAM()

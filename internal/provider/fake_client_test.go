@@ -192,14 +192,13 @@ func (f *fakeIPAM) List(_ context.Context, flt ipam.Filter) ([]ipam.AddressSpace
 	return out, nil
 }
 
-// snapshot is what the fake holds: name → type, and the InstanceIDs by name.
-func (f *fakeIPAM) snapshot() (map[string]string, map[string]string) {
+// types is what the fake holds: name → type.
+func (f *fakeIPAM) types() map[string]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	types, ids := map[string]string{}, map[string]string{}
+	types := map[string]string{}
 	for _, a := range f.spaces {
 		types[a.Name] = a.Type.String()
-		ids[a.Name] = a.InstanceID
 	}
-	return types, ids
+	return types
 }

@@ -41,7 +41,10 @@ func TestServerRoutesAndSharesTheClient(t *testing.T) {
 		t.Errorf("apply before configure: %v", early.Diagnostics)
 	}
 
-	typ := schema.Provider.ValueType().(tftypes.Object)
+	typ, ok := schema.Provider.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the provider schema is not an object: %v", schema.Provider.ValueType())
+	}
 	attrs := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		attrs[name] = tftypes.NewValue(at, nil)
