@@ -35,6 +35,8 @@ type Filter struct {
 	// ProviderAddressSpace selects the customer spaces of one provider space.
 	ProviderAddressSpace string
 	Tenant               string
+	// Owner selects the address spaces of one owner, compared as the server compares (ignoring case).
+	Owner string
 	// NameLike is a WQL LIKE pattern: % any run, _ one character, [abc] a set.
 	NameLike    string
 	Names       []string

@@ -386,6 +386,9 @@ func QueryFor(f ipam.Filter, n ipam.TypeNumbering) string {
 	if f.Tenant != "" {
 		conds = append(conds, "Tenant = "+wql.Quote(f.Tenant))
 	}
+	if f.Owner != "" {
+		conds = append(conds, "Owner = "+wql.Quote(f.Owner))
+	}
 	if f.NameLike != "" {
 		// WMI reads no escapes inside LIKE ([MS-WMI] 2.2.1): QuoteLike keeps the pattern as
 		// written. A pattern it refuses (both quote characters, an unclosed '[') is refused by List
