@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -182,6 +183,7 @@ func (r *addressSpaceResource) Create(ctx context.Context, req resource.CreateRe
 	state := r.newModel()
 	state.fromDomain(created, plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, created.InstanceID, &resp.Diagnostics)
 }
 
 func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -194,7 +196,10 @@ func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadReques
 	id := prior.common().ID.ValueString()
 	a, err := r.client.Get(ctx, id)
 	if errors.Is(err, ipam.ErrNotFound) {
-		// Deleted outside Terraform: the next plan re-creates it.
+		// Deleted outside Terraform: the next plan re-creates it. The framework wants an identity
+		// even from a read that removes the resource, and a state written before identities (by
+		// Terraform before 1.12, or an earlier build of this provider) has none yet.
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -211,6 +216,7 @@ func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadReques
 	state := r.newModel()
 	state.fromDomain(a, prior)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setIdentity(ctx, resp.Identity, a.InstanceID, &resp.Diagnostics)
 }
 
 func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -228,8 +234,9 @@ func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	// The bulk call returns statuses, not objects: the state is the plan, whose computed values
-	// were kept from the prior state.
+	// were kept from the prior state. The InstanceID, and so the identity, stays.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	setIdentity(ctx, resp.Identity, a.InstanceID, &resp.Diagnostics)
 }
 
 func (r *addressSpaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -286,23 +293,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// ImportState takes the address space's name (or its InstanceID).
+// ImportState takes the address space's name (or its InstanceID) from an import ID, or its
+// InstanceID from an import block's identity (Terraform 1.12 and later).
 func (r *addressSpaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if id == "" {
-		resp.Diagnostics.AddError("Missing import ID", fmt.Sprintf("Import a %s address space by its name: terraform import %s.example \"Name\"", r.kind(), r.typeName()))
-		return
-	}
-	a, err := r.client.GetByName(ctx, id)
-	if errors.Is(err, ipam.ErrNotFound) && strings.HasPrefix(id, "{") {
-		a, err = r.client.Get(ctx, id)
-	}
-	if errors.Is(err, ipam.ErrNotFound) {
-		resp.Diagnostics.AddError(fmt.Sprintf("No address space named %q", id), "IPAM has no address space with this name (names are compared ignoring case). Check the name, or list them with the ipam_address_spaces data source.")
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("import", r.typeName(), id, err))
+	a := r.importTarget(ctx, req, &resp.Diagnostics)
+	if a == nil {
 		return
 	}
 	if a.Type != r.typ {
@@ -316,4 +311,50 @@ func (r *addressSpaceResource) ImportState(ctx context.Context, req resource.Imp
 	}
 	// Read fills in the rest, as after any refresh.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), a.InstanceID)...)
+	setIdentity(ctx, resp.Identity, a.InstanceID, &resp.Diagnostics)
+}
+
+// importTarget reads the address space an import names; nil after an error.
+func (r *addressSpaceResource) importTarget(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) *ipam.AddressSpace {
+	id := strings.TrimSpace(req.ID)
+	if req.ID == "" {
+		if id = identityID(ctx, req.Identity, diags); diags.HasError() {
+			return nil
+		}
+		if id == "" {
+			diags.AddError("Missing import identity", fmt.Sprintf("Import a %s address space by the id in its identity "+
+				"(its InstanceID), or by its name:\n  import {\n    to       = %s.example\n    identity = { id = \"{...}\" }\n  }",
+				r.kind(), r.typeName()))
+			return nil
+		}
+		a, err := r.client.Get(ctx, id)
+		if errors.Is(err, ipam.ErrNotFound) {
+			diags.AddError(fmt.Sprintf("No address space has InstanceID %s", id), "IPAM has no address space with this "+
+				"InstanceID: it was deleted, or the identity belongs to another IPAM server. Import it by name instead, "+
+				"or list what IPAM holds with terraform query.")
+			return nil
+		}
+		if err != nil {
+			diags.Append(errorDiagnostic("import", r.typeName(), id, err))
+			return nil
+		}
+		return a
+	}
+	if id == "" {
+		diags.AddError("Missing import ID", fmt.Sprintf("Import a %s address space by its name: terraform import %s.example \"Name\"", r.kind(), r.typeName()))
+		return nil
+	}
+	a, err := r.client.GetByName(ctx, id)
+	if errors.Is(err, ipam.ErrNotFound) && strings.HasPrefix(id, "{") {
+		a, err = r.client.Get(ctx, id)
+	}
+	if errors.Is(err, ipam.ErrNotFound) {
+		diags.AddError(fmt.Sprintf("No address space named %q", id), "IPAM has no address space with this name (names are compared ignoring case). Check the name, or list them with the ipam_address_spaces data source.")
+		return nil
+	}
+	if err != nil {
+		diags.Append(errorDiagnostic("import", r.typeName(), id, err))
+		return nil
+	}
+	return a
 }
