@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ import (
 var (
 	_ provider.Provider                     = (*ipamProvider)(nil)
 	_ provider.ProviderWithConfigValidators = (*ipamProvider)(nil)
+	_ provider.ProviderWithListResources    = (*ipamProvider)(nil)
 )
 
 // ipamProvider holds an injected client for tests; New leaves it nil so Configure builds the
@@ -218,7 +220,7 @@ func intSetting(v types.Int64, env string) (int, error) {
 
 func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	if p.client != nil {
-		resp.ResourceData, resp.DataSourceData = p.client, p.client
+		resp.ResourceData, resp.DataSourceData, resp.ListResourceData = p.client, p.client, p.client
 		p.shared.set(p.client)
 		return
 	}
@@ -292,12 +294,17 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	tflog.Debug(ctx, "IPAM provider configured", map[string]any{"endpoint": wmiClient.Endpoint(), "auth": strings.ToLower(wc.Auth)})
 	client := loggedClient{next: wmiClient}
-	resp.ResourceData, resp.DataSourceData = ipam.Client(client), ipam.Client(client)
+	resp.ResourceData, resp.DataSourceData, resp.ListResourceData = ipam.Client(client), ipam.Client(client), ipam.Client(client)
 	p.shared.set(client)
 }
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource}
+}
+
+// ListResources serves terraform query (Terraform 1.14 and later).
+func (p *ipamProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewProviderAddressSpaceListResource, NewCustomerAddressSpaceListResource}
 }
 
 func (p *ipamProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -123,4 +124,34 @@ func (s *server) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.Upg
 
 func (s *server) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
 	return route(ctx, req.TypeName, req, s.bulk.GenerateResourceConfig, s.ProviderServer.GenerateResourceConfig)
+}
+
+// terraform-plugin-go keeps list resources out of tfprotov6.ProviderServer for now (its server
+// looks for tfprotov6.ListResourceServer beside it), so embedding does not pass them through:
+// server forwards them to the framework, which serves every list resource
+// (address_space_list_resource.go).
+var _ tfprotov6.ListResourceServer = (*server)(nil)
+
+func (s *server) listServer() (tfprotov6.ListResourceServer, error) {
+	ls, ok := s.ProviderServer.(tfprotov6.ListResourceServer)
+	if !ok {
+		return nil, fmt.Errorf("the framework's server %T serves no list resources", s.ProviderServer)
+	}
+	return ls, nil
+}
+
+func (s *server) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	ls, err := s.listServer()
+	if err != nil {
+		return nil, err
+	}
+	return ls.ValidateListResourceConfig(ctx, req)
+}
+
+func (s *server) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	ls, err := s.listServer()
+	if err != nil {
+		return nil, err
+	}
+	return ls.ListResource(ctx, req)
 }
