@@ -9,9 +9,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -22,20 +22,15 @@ var needIdentity = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversi
 
 // identityIs checks that a resource's identity is exactly {id = *id}.
 func identityIs(addr string, id *string) statecheck.StateCheck {
-	return statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{"id": knownvalue.StringFunc(func(v string) error {
-		if v != *id {
-			return fmt.Errorf("identity id is %q, want %q", v, *id)
-		}
-		return nil
-	})})
+	return statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{"id": acctest.StringEqual(id)})
 }
 
-// recordID keeps a resource's id from the state.
-func recordID(addr string, into *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(addr, "id", func(v string) error {
+// recordID keeps a resource's id from the state, for the checks after it.
+func recordID(addr string, into *string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(addr, atPath("id"), knownvalue.StringFunc(func(v string) error {
 		*into = v
 		return nil
-	})
+	}))
 }
 
 // TestAccAddressSpaceResource_identity creates both resources and checks that their identity is
@@ -43,8 +38,8 @@ func recordID(addr string, into *string) resource.TestCheckFunc {
 // provider space in place, and checks that neither identity changed; then imports both by
 // identity with import blocks, as no-op imports of what the state holds.
 func TestAccAddressSpaceResource_identity(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	var paID, caID string
 	renamed := strings.Replace(strings.Replace(accSpaces(emu),
 		`name                 = "DC-West"`, `name                 = "DC-North"`, 1),
@@ -55,25 +50,24 @@ func TestAccAddressSpaceResource_identity(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: accSpaces(emu),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					recordID(accPA, &paID), recordID(accCA, &caID),
-					oob.expectStateID(accPA, "DC-West"), oob.expectStateID(accCA, "Tenant-A"),
-				),
 				ConfigStateChecks: []statecheck.StateCheck{
+					recordID(accPA, &paID), recordID(accCA, &caID),
+					oob.ExpectStateID(accPA, "DC-West"), oob.ExpectStateID(accCA, "Tenant-A"),
 					identityIs(accPA, &paID), identityIs(accCA, &caID),
 					statecheck.ExpectIdentityValueMatchesState(accPA2, atPath("id")),
 				},
 			},
 			{
 				Config: renamed,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate, accCA, plancheck.ResourceActionUpdate, accPA2, plancheck.ResourceActionNoop)},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(accPA, "id", &paID), resource.TestCheckResourceAttrPtr(accCA, "id", &caID),
-					oob.expectStateID(accPA, "DC-North"),
-					oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-East"}),
-				),
-				ConfigStateChecks: []statecheck.StateCheck{identityIs(accPA, &paID), identityIs(accCA, &caID)},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(accPA, atPath("id"), acctest.StringEqual(&paID)),
+					statecheck.ExpectKnownValue(accCA, atPath("id"), acctest.StringEqual(&caID)),
+					oob.ExpectStateID(accPA, "DC-North"),
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-East"}),
+					identityIs(accPA, &paID), identityIs(accCA, &caID),
+				},
 			},
 			{
 				// A refresh keeps the identity too (the framework fails one that changes it).
@@ -107,12 +101,12 @@ func importByIdentity(config, addr, attr, want string) resource.TestStep {
 // does not have are refused with what to do; the right ones import, plan clean, and keep their
 // identity.
 func TestAccAddressSpaceResource_importByIdentity(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
-	pa := oob.addProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops"})
-	ca := oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	pa := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops"})
+	ca := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
 	config := func(paIdentity, caIdentity string) string {
-		return providerBlock(emu) + fmt.Sprintf(`
+		return emu.ProviderBlock() + fmt.Sprintf(`
 import {
   to       = ipam_provider_address_space.pa
   identity = { id = %q }
@@ -143,11 +137,11 @@ resource "ipam_customer_address_space" "ca" {
 		Steps: []resource.TestStep{
 			{
 				Config:      config(ca.InstanceID, ca.InstanceID),
-				ExpectError: errorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`),
+				ExpectError: acctest.ErrorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`),
 			},
 			{
 				Config:      config(pa.InstanceID, unknownID),
-				ExpectError: errorText(`No address space has InstanceID ` + unknownID),
+				ExpectError: acctest.ErrorText(`No address space has InstanceID ` + unknownID),
 			},
 			{
 				Config: config(pa.InstanceID, ca.InstanceID),
@@ -155,11 +149,11 @@ resource "ipam_customer_address_space" "ca" {
 					plancheck.ExpectResourceAction(accPA, plancheck.ResourceActionNoop),
 					plancheck.ExpectResourceAction(accCA, plancheck.ResourceActionNoop),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(accPA, "id", pa.InstanceID),
-					resource.TestCheckResourceAttr(accCA, "id", ca.InstanceID),
-				),
-				ConfigStateChecks: []statecheck.StateCheck{identityIs(accPA, &pa.InstanceID), identityIs(accCA, &ca.InstanceID)},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(accPA, atPath("id"), knownvalue.StringExact(pa.InstanceID)),
+					statecheck.ExpectKnownValue(accCA, atPath("id"), knownvalue.StringExact(ca.InstanceID)),
+					identityIs(accPA, &pa.InstanceID), identityIs(accCA, &ca.InstanceID),
+				},
 			},
 			{
 				Config:           config(pa.InstanceID, ca.InstanceID),
@@ -167,8 +161,6 @@ resource "ipam_customer_address_space" "ca" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
-			return oob.expectGone("Tenant-A")(nil)
-		},
+		CheckDestroy: acctest.OnDestroy(oob.ExpectGone("Tenant-A")),
 	})
 }

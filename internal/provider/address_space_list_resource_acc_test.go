@@ -15,9 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -29,18 +29,18 @@ type handMade struct {
 	tenantA, tenantB, other *ipam.AddressSpace
 }
 
-func fillByHand(oob *outOfBand) handMade {
+func fillByHand(oob *acctest.OutOfBand) handMade {
 	var h handMade
-	h.west = oob.addProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
+	h.west = oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
 		CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
-	h.east = oob.addProvider(ipam.AddressSpace{Name: "DC-East", Owner: "facilities"})
-	h.lab = oob.addProvider(ipam.AddressSpace{Name: "Lab"})
-	h.tenantA = oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE",
+	h.east = oob.AddProvider(ipam.AddressSpace{Name: "DC-East", Owner: "facilities"})
+	h.lab = oob.AddProvider(ipam.AddressSpace{Name: "Lab"})
+	h.tenantA = oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE",
 		Tenant: "4001", VMNetwork: "vmnet-a", Owner: "tenant-ops", Description: "tenant A",
 		CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}})
-	h.tenantB = oob.addCustomer(ipam.AddressSpace{Name: "Tenant-B", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "IPRewrite",
+	h.tenantB = oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-B", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "IPRewrite",
 		Tenant: "4002"})
-	h.other = oob.addCustomer(ipam.AddressSpace{Name: "Other-C", AssociatedProviderAddressSpace: "DC-East", IsolationMethod: "NVGRE",
+	h.other = oob.AddCustomer(ipam.AddressSpace{Name: "Other-C", AssociatedProviderAddressSpace: "DC-East", IsolationMethod: "NVGRE",
 		Tenant: "4001", Owner: "NetOps"})
 	return h
 }
@@ -66,7 +66,7 @@ func listed(block string, spaces ...*ipam.AddressSpace) []querycheck.QueryResult
 func resourceHas(block string, a *ipam.AddressSpace, want map[string]knownvalue.Check) querycheck.QueryResultCheck {
 	var checks []querycheck.KnownValueCheck
 	for attr, check := range want {
-		checks = append(checks, querycheck.KnownValueCheck{Path: tfjsonpath.New(attr), KnownValue: check})
+		checks = append(checks, querycheck.KnownValueCheck{Path: atPath(attr), KnownValue: check})
 	}
 	return querycheck.ExpectResourceKnownValues(block,
 		queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(a.InstanceID)}), checks)
@@ -76,9 +76,9 @@ func resourceHas(block string, a *ipam.AddressSpace, want map[string]knownvalue.
 // everything but the built-in Default, the full objects with include_resource, and each filter
 // (name pattern, owner, provider address space, tenant, and two at once), compared ignoring case.
 func TestAccAddressSpaceList_query(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	h := fillByHand(newOutOfBand(t, emu))
-	query := func(blocks string) string { return providerBlock(emu) + blocks }
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	h := fillByHand(acctest.NewOutOfBand(t, emu.URL))
+	query := func(blocks string) string { return emu.ProviderBlock() + blocks }
 	all := func(checks ...[]querycheck.QueryResultCheck) []querycheck.QueryResultCheck {
 		var out []querycheck.QueryResultCheck
 		for _, c := range checks {
@@ -110,14 +110,14 @@ list "ipam_customer_address_space" "all" {
 						resourceHas("ipam_provider_address_space.all", h.west, map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(h.west.InstanceID), "name": knownvalue.StringExact("DC-West"),
 							"owner": knownvalue.StringExact("netops"), "description": knownvalue.StringExact("west data centre"),
-							"custom_configuration": strMap(map[string]string{"Region": "EU"}),
+							"custom_configuration": acctest.StringMap(map[string]string{"Region": "EU"}),
 						}),
 						resourceHas("ipam_customer_address_space.all", h.tenantA, map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(h.tenantA.InstanceID), "name": knownvalue.StringExact("Tenant-A"),
 							"provider_address_space": knownvalue.StringExact("DC-West"), "isolation_method": knownvalue.StringExact("NVGRE"),
 							"tenant": knownvalue.StringExact("4001"), "vm_network": knownvalue.StringExact("vmnet-a"),
 							"owner": knownvalue.StringExact("tenant-ops"), "description": knownvalue.StringExact("tenant A"),
-							"custom_configuration": strMap(map[string]string{"CostCenter": "100"}),
+							"custom_configuration": acctest.StringMap(map[string]string{"CostCenter": "100"}),
 						}),
 					},
 				),
@@ -193,7 +193,7 @@ list "ipam_provider_address_space" "bad" {
   }
 }
 `),
-				ExpectError: errorText(`"DC-[West" is not a valid WQL LIKE pattern`),
+				ExpectError: acctest.ErrorText(`"DC-[West" is not a valid WQL LIKE pattern`),
 			},
 		},
 	})
@@ -205,20 +205,20 @@ list "ipam_provider_address_space" "bad" {
 // imports them all and changes nothing, a clean plan, an identity for every imported resource in
 // the state, and a rename by hand that shows as an update in place of the same resource.
 func TestAccAddressSpaceList_generateConfigCLI(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	needTerraformVersion(t, tf, "terraform query", 1, 14)
 	t.Parallel()
-	cli := newTerraformCLI(t, tf)
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	cli := acctest.NewCLI(t, tf)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	h := fillByHand(oob)
 	byID := map[string]*ipam.AddressSpace{}
 	for _, a := range []*ipam.AddressSpace{h.west, h.east, h.lab, h.tenantA, h.tenantB, h.other} {
 		byID[a.InstanceID] = a
 	}
 
-	cli.write(providerBlock(emu))
-	if err := os.WriteFile(filepath.Join(cli.dir, "spaces.tfquery.hcl"), []byte(`
+	cli.Write(emu.ProviderBlock())
+	if err := os.WriteFile(filepath.Join(cli.Dir, "spaces.tfquery.hcl"), []byte(`
 list "ipam_provider_address_space" "pa" {
   provider = ipam
 }
@@ -230,7 +230,7 @@ list "ipam_customer_address_space" "ca" {
 		t.Fatal(err)
 	}
 
-	out := cli.mustSucceed("query", "-no-color")
+	out := cli.MustSucceed("query", "-no-color")
 	t.Logf("terraform query:\n%s", out)
 	for _, a := range byID {
 		typ := "ipam_provider_address_space.pa"
@@ -246,8 +246,8 @@ list "ipam_customer_address_space" "ca" {
 		t.Errorf("terraform query offers the built-in %s provider address space:\n%s", ipam.DefaultProviderName, out)
 	}
 
-	cli.mustSucceed("query", "-no-color", "-generate-config-out=generated.tf")
-	generated, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
+	cli.MustSucceed("query", "-no-color", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +271,11 @@ list "ipam_customer_address_space" "ca" {
 		t.Errorf("generated.tf sets computed-only attributes")
 	}
 
-	out = cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	out = cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", len(byID)); !strings.Contains(out, want) {
 		t.Fatalf("the generated configuration did not import cleanly; want %q in:\n%s", want, out)
 	}
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
 
 	// Every imported resource has its InstanceID as identity, and as id.
 	addrOf := identitiesInState(t, cli)
@@ -289,23 +289,23 @@ list "ipam_customer_address_space" "ca" {
 	}
 
 	// A rename by hand: the plan renames it back, in place, at the same address.
-	oob.change("Lab", func(a *ipam.AddressSpace) { a.Name = "Lab-Renamed" })
+	oob.Change("Lab", func(a *ipam.AddressSpace) { a.Name = "Lab-Renamed" })
 	addr := addrOf[h.lab.InstanceID]
-	code, out := cli.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	code, out := cli.Run("plan", "-input=false", "-no-color", "-detailed-exitcode")
 	if code != 2 {
 		t.Fatalf("terraform plan after a rename by hand exited %d, want 2 (changes):\n%s", code, out)
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^\s*# ` + regexp.QuoteMeta(addr) + ` will be updated in-place$`),
 		regexp.MustCompile(`~ name\s+=\s+"Lab-Renamed" -> "Lab"`),
-		errorText("Plan: 0 to add, 1 to change, 0 to destroy."),
+		acctest.ErrorText("Plan: 0 to add, 1 to change, 0 to destroy."),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("the plan after a rename by hand does not match %s:\n%s", want, out)
 		}
 	}
-	cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
-	if got := oob.get("Lab"); got.InstanceID != h.lab.InstanceID {
+	cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	if got := oob.Get("Lab"); got.InstanceID != h.lab.InstanceID {
 		t.Errorf("Lab has InstanceID %s after the apply, want %s (renamed back in place)", got.InstanceID, h.lab.InstanceID)
 	}
 	if after := identitiesInState(t, cli); after[h.lab.InstanceID] != addr {
@@ -315,7 +315,7 @@ list "ipam_customer_address_space" "ca" {
 
 // identitiesInState maps each identity's id to the address of the resource that has it, from
 // terraform show -json.
-func identitiesInState(t *testing.T, cli *terraformCLI) map[string]string {
+func identitiesInState(t *testing.T, cli *acctest.CLI) map[string]string {
 	t.Helper()
 	var st struct {
 		Values struct {
@@ -328,7 +328,7 @@ func identitiesInState(t *testing.T, cli *terraformCLI) map[string]string {
 			} `json:"root_module"`
 		} `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(cli.mustSucceed("show", "-json")), &st); err != nil {
+	if err := json.Unmarshal([]byte(cli.MustSucceed("show", "-json")), &st); err != nil {
 		t.Fatal(err)
 	}
 	addrOf := map[string]string{}

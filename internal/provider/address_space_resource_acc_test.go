@@ -1,17 +1,13 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -21,10 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
 // Addresses of the resources the acceptance configurations below declare.
@@ -36,228 +31,79 @@ const (
 
 // accSpaces is the configuration most tests start from: two provider spaces and a customer space
 // on the first, with every optional attribute set.
-func accSpaces(emu *emulator.Running) string {
-	return providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name                 = "DC-West"
-  owner                = "netops"
-  description          = "west data centre"
-  custom_configuration = { Region = "EU" }
-}
-
-resource "ipam_provider_address_space" "pa2" {
-  name = "DC-East"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Tenant-A"
-  provider_address_space = ipam_provider_address_space.pa.name
-  isolation_method       = "NVGRE"
-  tenant                 = "4001"
-  vm_network             = "vmnet-a"
-  owner                  = "tenant-ops"
-  description            = "tenant A"
-  custom_configuration   = { CostCenter = "100" }
-}
-`
-}
-
-// errorText matches a phrase in Terraform's output however the CLI wraps it: the words may be
-// separated by any run of blanks, line breaks and the "│" that frames a diagnostic.
-func errorText(phrase string) *regexp.Regexp {
-	words := strings.Fields(phrase)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
-}
-
-// rawXML spots a SOAP body leaking into a diagnostic.
-var rawXML = regexp.MustCompile(`<[A-Za-z][\w.-]*:[A-Za-z]|xmlns|</`)
-
-// outOfBand is "somebody else": a second IPAM client that changes the emulator behind Terraform's
-// back, over HTTP with the real WS-Management client, as an admin at a console would.
-type outOfBand struct {
-	t      *testing.T
-	client *wmi.Client
-}
-
-func newOutOfBand(t *testing.T, emu *emulator.Running) *outOfBand {
-	t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: testPass,
-		Auth: wsman.AuthNTLM, Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &outOfBand{t: t, client: wmi.New(ws)}
-}
-
-// find returns the address space with this name, or nil when there is none.
-func (o *outOfBand) find(name string) (*ipam.AddressSpace, error) {
-	a, err := o.client.GetByName(context.Background(), name)
-	if errors.Is(err, ipam.ErrNotFound) {
-		return nil, nil
-	}
-	return a, err
-}
-
-func (o *outOfBand) get(name string) *ipam.AddressSpace {
-	o.t.Helper()
-	a, err := o.find(name)
-	if err != nil {
-		o.t.Fatalf("out of band: reading %q: %v", name, err)
-	}
-	if a == nil {
-		o.t.Fatalf("out of band: no address space named %q", name)
-	}
-	return a
-}
-
-func (o *outOfBand) addProvider(a ipam.AddressSpace) *ipam.AddressSpace {
-	o.t.Helper()
-	got, err := o.client.AddProviderAddressSpace(context.Background(), a)
-	if err != nil {
-		o.t.Fatalf("out of band: adding provider space %q: %v", a.Name, err)
-	}
-	return got
-}
-
-func (o *outOfBand) addCustomer(a ipam.AddressSpace) *ipam.AddressSpace {
-	o.t.Helper()
-	got, err := o.client.AddCustomerAddressSpace(context.Background(), a)
-	if err != nil {
-		o.t.Fatalf("out of band: adding customer space %q: %v", a.Name, err)
-	}
-	return got
-}
-
-// change edits one address space in place: it is read, changed, and written back with its
-// InstanceID through BulkAddOrUpdateAddressSpace.
-func (o *outOfBand) change(name string, edit func(a *ipam.AddressSpace)) {
-	o.t.Helper()
-	a := o.get(name)
-	edit(a)
-	results, err := o.client.BulkAddOrUpdate(context.Background(), []ipam.AddressSpace{*a})
-	if err == nil {
-		err = results[0]
-	}
-	if err != nil {
-		o.t.Fatalf("out of band: changing %q: %v", name, err)
-	}
-}
-
-// remove deletes address spaces, in the order given.
-func (o *outOfBand) remove(names ...string) {
-	o.t.Helper()
-	for _, name := range names {
-		a := o.get(name)
-		results, err := o.client.BulkDelete(context.Background(), []ipam.AddressSpace{*a})
-		if err == nil {
-			err = results[0]
-		}
-		if err != nil {
-			o.t.Fatalf("out of band: deleting %q: %v", name, err)
-		}
-	}
-}
-
-// fields is what the server holds of an address space, keyed by the resources' attribute names.
-func fields(a *ipam.AddressSpace) map[string]string {
-	return map[string]string{
-		"id":                     a.InstanceID,
-		"name":                   a.Name,
-		"owner":                  a.Owner,
-		"description":            a.Description,
-		"custom_configuration":   a.CustomConfiguration.String(),
-		"provider_address_space": a.AssociatedProviderAddressSpace,
-		"isolation_method":       a.IsolationMethod,
-		"tenant":                 a.Tenant,
-		"vm_network":             a.VMNetwork,
-	}
-}
-
-// expect checks what the server holds, bypassing Terraform: want maps attribute names to values
-// (custom_configuration in its wire form, e.g. "CostCenter=7;Region=US").
-func (o *outOfBand) expect(name string, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		a, err := o.find(name)
-		if err != nil {
-			return err
-		}
-		if a == nil {
-			return fmt.Errorf("IPAM has no address space named %q", name)
-		}
-		got := fields(a)
-		var errs []error
-		for k, v := range want {
-			if got[k] != v {
-				errs = append(errs, fmt.Errorf("address space %q on the server: %s is %q, want %q", name, k, got[k], v))
-			}
-		}
-		return errors.Join(errs...)
-	}
-}
-
-// expectGone checks that the server has no address space with this name.
-func (o *outOfBand) expectGone(name string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		a, err := o.find(name)
-		if err != nil {
-			return err
-		}
-		if a != nil {
-			return fmt.Errorf("IPAM still has address space %q (%s)", a.Name, a.InstanceID)
-		}
-		return nil
-	}
-}
-
-// expectStateID checks that a resource's id is the InstanceID the server has for name.
-func (o *outOfBand) expectStateID(addr, name string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(addr, "id", func(id string) error {
-		a, err := o.find(name)
-		if err != nil {
-			return err
-		}
-		if a == nil {
-			return fmt.Errorf("IPAM has no address space named %q", name)
-		}
-		if id != a.InstanceID {
-			return fmt.Errorf("id in state is %s, but %q has InstanceID %s", id, name, a.InstanceID)
-		}
-		return nil
-	})
-}
-
-func actions(pairs ...any) []plancheck.PlanCheck {
-	var checks []plancheck.PlanCheck
-	for i := 0; i < len(pairs); i += 2 {
-		name, ok1 := pairs[i].(string)
-		action, ok2 := pairs[i+1].(plancheck.ResourceActionType)
-		if !ok1 || !ok2 {
-			panic("actions takes pairs of a resource address and a plancheck.ResourceActionType")
-		}
-		checks = append(checks, plancheck.ExpectResourceAction(name, action))
-	}
-	return checks
-}
+func accSpaces(emu *acctest.Emulator) string { return emu.Config("shared/spaces.tf") }
 
 func atPath(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
-func strMap(m map[string]string) knownvalue.Check {
-	checks := make(map[string]knownvalue.Check, len(m))
-	for k, v := range m {
-		checks[k] = knownvalue.StringExact(v)
-	}
-	return knownvalue.MapExact(checks)
+// recased writes accSpaces's names, provider space, isolation method and custom field names in
+// another case than IPAM holds them.
+var recased = strings.NewReplacer(
+	`"DC-West"`, `"dc-WEST"`,
+	`{ Region = "EU" }`, `{ REGION = "EU" }`,
+	`"DC-East"`, `"dc-east"`,
+	`"Tenant-A"`, `"TENANT-a"`,
+	`ipam_provider_address_space.pa.name`, `"Dc-West"`,
+	`"NVGRE"`, `"nvgre"`,
+	`{ CostCenter = "100" }`, `{ costcenter = "100" }`,
+)
+
+// optionalAttribute is the line of an optional attribute of the single resources.
+var optionalAttribute = regexp.MustCompile(`(?m)^ *(owner|description|custom_configuration|tenant|vm_network) *=.*\n`)
+
+// TestAccAddressSpaces_basic creates both resources, imports the customer space by its name in
+// another case, and plans the same spaces spelt in another case: no changes.
+func TestAccAddressSpaces_basic(t *testing.T) {
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: accSpaces(emu),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(accPA, atPath("id"), acctest.NotEmpty()),
+					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration").AtMapKey("Region"), knownvalue.StringExact("EU")),
+					statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
+					statecheck.ExpectKnownValue(accCA, atPath("ipv4_utilization_status"), knownvalue.StringExact("None")),
+				},
+			},
+			{
+				ResourceName:      accCA,
+				ImportState:       true,
+				ImportStateId:     "tenant-a",
+				ImportStateVerify: true,
+			},
+			{
+				Config:           recased.Replace(accSpaces(emu)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccAddressSpaces_validation(t *testing.T) {
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: emu.ProviderBlock() + `
+resource "ipam_provider_address_space" "pa" {
+  name = "  "
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`must not be empty or blank`),
+			},
+		},
+	})
 }
 
 // TestAccAddressSpaceResource_updateInPlace changes every attribute of both resources, one group
 // per step, and checks each change is an in-place update of the same object, that IPAM holds the
 // new values, and that nothing is left to change afterwards.
 func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	samePA := statecheck.CompareValue(compare.ValuesSame())
 	samePA2 := statecheck.CompareValue(compare.ValuesSame())
 	sameCA := statecheck.CompareValue(compare.ValuesSame())
@@ -269,123 +115,79 @@ func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 		}, extra...)
 	}
 
-	renamed := providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name                 = "DC-West-2"
-  owner                = "netops-2"
-  description          = "west data centre, hall 2"
-  custom_configuration = { Region = "US", CostCenter = "7" }
-}
-
-resource "ipam_provider_address_space" "pa2" {
-  name = "DC-East"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Tenant-A2"
-  provider_address_space = ipam_provider_address_space.pa.name
-  isolation_method       = "IPRewrite"
-  tenant                 = "4002"
-  vm_network             = "vmnet-a2"
-  owner                  = "tenant-ops-2"
-  description            = "tenant A, second"
-  custom_configuration   = { CostCenter = "200", Region = "EU" }
-}
-`
-	moved := providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name                 = "DC-West-2"
-  owner                = "netops-2"
-  description          = "west data centre, hall 2"
-  custom_configuration = { Region = "US" }
-}
-
-resource "ipam_provider_address_space" "pa2" {
-  name = "DC-East"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Tenant-A2"
-  provider_address_space = ipam_provider_address_space.pa2.name
-  isolation_method       = "IPRewrite"
-  tenant                 = "4002"
-  vm_network             = "vmnet-a2"
-  owner                  = "tenant-ops-2"
-  description            = "tenant A, second"
-  custom_configuration   = { Region = "EU" }
-}
-`
-	cleared := providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name = "DC-West-2"
-}
-
-resource "ipam_provider_address_space" "pa2" {
-  name = "DC-East"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Tenant-A2"
-  provider_address_space = ipam_provider_address_space.pa2.name
-  isolation_method       = "IPRewrite"
-}
-`
+	// Every attribute of both changes; the customer space follows its provider space's new name.
+	renamed := strings.NewReplacer(
+		`"DC-West"`, `"DC-West-2"`,
+		`"netops"`, `"netops-2"`,
+		`"west data centre"`, `"west data centre, hall 2"`,
+		`{ Region = "EU" }`, `{ Region = "US", CostCenter = "7" }`,
+		`"Tenant-A"`, `"Tenant-A2"`,
+		`"NVGRE"`, `"IPRewrite"`,
+		`"4001"`, `"4002"`,
+		`"vmnet-a"`, `"vmnet-a2"`,
+		`"tenant-ops"`, `"tenant-ops-2"`,
+		`"tenant A"`, `"tenant A, second"`,
+		`{ CostCenter = "100" }`, `{ CostCenter = "200", Region = "EU" }`,
+	).Replace(accSpaces(emu))
+	// The customer space moves to the other provider space; a custom field goes from each.
+	moved := strings.NewReplacer(
+		`custom_configuration = { Region = "US", CostCenter = "7" }`, `custom_configuration = { Region = "US" }`,
+		`provider_address_space = ipam_provider_address_space.pa.name`, `provider_address_space = ipam_provider_address_space.pa2.name`,
+		`custom_configuration   = { CostCenter = "200", Region = "EU" }`, `custom_configuration   = { Region = "EU" }`,
+	).Replace(renamed)
+	// Every optional attribute goes.
+	cleared := optionalAttribute.ReplaceAllString(moved, "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:            accSpaces(emu),
-				ConfigStateChecks: sameIDs(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expectStateID(accPA, "DC-West"),
-					oob.expectStateID(accCA, "Tenant-A"),
+				Config: accSpaces(emu),
+				ConfigStateChecks: sameIDs(
+					oob.ExpectStateID(accPA, "DC-West"),
+					oob.ExpectStateID(accCA, "Tenant-A"),
 				),
 			},
 			{
 				// Rename, owner, description and custom fields (one changed, one added) of both; the
 				// customer space follows its provider space's new name; isolation, tenant, VM network.
 				Config: renamed,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
 				)},
 				ConfigStateChecks: sameIDs(
-					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), strMap(map[string]string{"Region": "US", "CostCenter": "7"})),
+					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "US", "CostCenter": "7"})),
 					statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West-2")),
-				),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expect("DC-West-2", map[string]string{"owner": "netops-2", "description": "west data centre, hall 2",
+					oob.Expect("DC-West-2", map[string]string{"owner": "netops-2", "description": "west data centre, hall 2",
 						"custom_configuration": "CostCenter=7;Region=US"}),
-					oob.expect("Tenant-A2", map[string]string{"provider_address_space": "DC-West-2", "isolation_method": "IPRewrite",
+					oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-West-2", "isolation_method": "IPRewrite",
 						"tenant": "4002", "vm_network": "vmnet-a2", "owner": "tenant-ops-2", "description": "tenant A, second",
 						"custom_configuration": "CostCenter=200;Region=EU"}),
-					oob.expectGone("DC-West"),
-					oob.expectGone("Tenant-A"),
-					oob.expectStateID(accPA, "DC-West-2"),
-					oob.expectStateID(accCA, "Tenant-A2"),
+					oob.ExpectGone("DC-West"),
+					oob.ExpectGone("Tenant-A"),
+					oob.ExpectStateID(accPA, "DC-West-2"),
+					oob.ExpectStateID(accCA, "Tenant-A2"),
 				),
 			},
 			{
 				// Move the customer space to another provider space; remove a custom field from each.
 				Config: moved,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
 				)},
 				ConfigStateChecks: sameIDs(
 					statecheck.CompareValuePairs(accCA, atPath("provider_address_space"), accPA2, atPath("name"), compare.ValuesSame()),
-				),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expect("DC-West-2", map[string]string{"custom_configuration": "Region=US"}),
-					oob.expect("Tenant-A2", map[string]string{"provider_address_space": "DC-East", "custom_configuration": "Region=EU"}),
+					oob.Expect("DC-West-2", map[string]string{"custom_configuration": "Region=US"}),
+					oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-East", "custom_configuration": "Region=EU"}),
 				),
 			},
 			{
 				// Drop every optional attribute: IPAM must be cleared, not left as it was.
 				Config: cleared,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
@@ -393,25 +195,22 @@ resource "ipam_customer_address_space" "ca" {
 				ConfigStateChecks: sameIDs(
 					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), knownvalue.MapSizeExact(0)),
 					statecheck.ExpectKnownValue(accCA, atPath("tenant"), knownvalue.StringExact("")),
-				),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expect("DC-West-2", map[string]string{"owner": "", "description": "", "custom_configuration": ""}),
-					oob.expect("Tenant-A2", map[string]string{"tenant": "", "vm_network": "", "owner": "", "description": "",
+					oob.Expect("DC-West-2", map[string]string{"owner": "", "description": "", "custom_configuration": ""}),
+					oob.Expect("Tenant-A2", map[string]string{"tenant": "", "vm_network": "", "owner": "", "description": "",
 						"custom_configuration": "", "provider_address_space": "DC-East", "isolation_method": "IPRewrite"}),
 				),
 			},
 			{
 				// And back again from nothing: adding attributes is an update too.
 				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
 				)},
-				ConfigStateChecks: sameIDs(),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expect("DC-West", map[string]string{"owner": "netops", "custom_configuration": "Region=EU"}),
-					oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
+				ConfigStateChecks: sameIDs(
+					oob.Expect("DC-West", map[string]string{"owner": "netops", "custom_configuration": "Region=EU"}),
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
 						"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
 				),
 			},
@@ -427,8 +226,8 @@ resource "ipam_customer_address_space" "ca" {
 // TestAccAddressSpaceResource_driftChanged edits both spaces out of band; a refresh shows the
 // drift as in-place updates, and applying puts back what the configuration says.
 func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	samePA := statecheck.CompareValue(compare.ValuesSame())
 	sameCA := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
@@ -443,12 +242,12 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					oob.change("DC-West", func(a *ipam.AddressSpace) {
+					oob.Change("DC-West", func(a *ipam.AddressSpace) {
 						a.Owner = "someone-else"
 						a.Description = "edited at the console"
 						a.CustomConfiguration = ipam.CustomConfiguration{"Region": "US", "CostCenter": "1"}
 					})
-					oob.change("Tenant-A", func(a *ipam.AddressSpace) {
+					oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
 						a.AssociatedProviderAddressSpace = "DC-East"
 						a.IsolationMethod = ipam.IsolationIPRewrite
 						a.Tenant = "9999"
@@ -462,7 +261,7 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					// Without a refresh Terraform cannot know; with one it plans to put things back.
 					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: append(actions(
+					PostApplyPostRefresh: append(acctest.Actions(
 						accPA, plancheck.ResourceActionUpdate,
 						accPA2, plancheck.ResourceActionNoop,
 						accCA, plancheck.ResourceActionUpdate,
@@ -474,7 +273,7 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 			},
 			{
 				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
@@ -482,13 +281,11 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					samePA.AddStateValue(accPA, atPath("id")),
 					sameCA.AddStateValue(accCA, atPath("id")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expect("DC-West", map[string]string{"owner": "netops", "description": "west data centre",
+					oob.Expect("DC-West", map[string]string{"owner": "netops", "description": "west data centre",
 						"custom_configuration": "Region=EU"}),
-					oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
 						"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
-				),
+				},
 			},
 		},
 	})
@@ -497,8 +294,8 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 // TestAccAddressSpaceResource_driftDeleted deletes both spaces out of band: they drop out of the
 // state on refresh and are planned for, and get, re-creation.
 func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	newPA := statecheck.CompareValue(compare.ValuesDiffer())
 	newCA := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.ParallelTest(t, resource.TestCase{
@@ -512,11 +309,11 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 				},
 			},
 			{
-				PreConfig:          func() { oob.remove("Tenant-A", "DC-West") },
+				PreConfig:          func() { oob.Remove("Tenant-A", "DC-West") },
 				Config:             accSpaces(emu),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: acctest.Actions(
 					accPA, plancheck.ResourceActionCreate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionCreate,
@@ -524,7 +321,7 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 			},
 			{
 				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionCreate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionCreate,
@@ -532,13 +329,11 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					newPA.AddStateValue(accPA, atPath("id")),
 					newCA.AddStateValue(accCA, atPath("id")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expectStateID(accPA, "DC-West"),
-					oob.expectStateID(accCA, "Tenant-A"),
-					oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "tenant": "4001",
+					oob.ExpectStateID(accPA, "DC-West"),
+					oob.ExpectStateID(accCA, "Tenant-A"),
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "tenant": "4001",
 						"custom_configuration": "CostCenter=100"}),
-				),
+				},
 			},
 		},
 	})
@@ -548,8 +343,8 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 // them by InstanceID, so the plan renames them back in place rather than creating new ones; a
 // change of case alone, on the server, is no drift at all.
 func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	samePA := statecheck.CompareValue(compare.ValuesSame())
 	sameCA := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
@@ -564,13 +359,13 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					oob.change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
-					oob.change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
+					oob.Change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
+					oob.Change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
 				},
 				Config:             accSpaces(emu),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: append(actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: append(acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
@@ -581,7 +376,7 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 			},
 			{
 				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionUpdate,
@@ -589,24 +384,22 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					samePA.AddStateValue(accPA, atPath("id")),
 					sameCA.AddStateValue(accCA, atPath("id")),
+					oob.ExpectStateID(accPA, "DC-West"),
+					oob.ExpectStateID(accCA, "Tenant-A"),
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"}),
+					oob.ExpectGone("DC-Renamed"),
+					oob.ExpectGone("Tenant-Renamed"),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expectStateID(accPA, "DC-West"),
-					oob.expectStateID(accCA, "Tenant-A"),
-					oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"}),
-					oob.expectGone("DC-Renamed"),
-					oob.expectGone("Tenant-Renamed"),
-				),
 			},
 			{
 				// Somebody re-types the names, the isolation method and a custom field's name in
 				// another case: IPAM sees the same objects, and so does Terraform.
 				PreConfig: func() {
-					oob.change("DC-West", func(a *ipam.AddressSpace) {
+					oob.Change("DC-West", func(a *ipam.AddressSpace) {
 						a.Name = "DC-WEST"
 						a.CustomConfiguration = ipam.CustomConfiguration{"REGION": "EU"}
 					})
-					oob.change("Tenant-A", func(a *ipam.AddressSpace) {
+					oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
 						a.Name = "tenant-a"
 						a.IsolationMethod = "nvgre"
 						a.CustomConfiguration = ipam.CustomConfiguration{"costcenter": "100"}
@@ -623,8 +416,8 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 // another case, then proves the import leaves nothing to change; it also imports with import
 // blocks, by InstanceID, and with generated configuration.
 func TestAccAddressSpaceResource_import(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	var paID, caID string
 	withImported := func(attrs map[string]string, id *string) resource.ImportStateCheckFunc {
 		return func(states []*terraform.InstanceState) error {
@@ -651,10 +444,10 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					paID = oob.addProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
+					paID = oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
 						CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}}).InstanceID
-					oob.addProvider(ipam.AddressSpace{Name: "DC-East"})
-					caID = oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West",
+					oob.AddProvider(ipam.AddressSpace{Name: "DC-East"})
+					caID = oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West",
 						IsolationMethod: "NVGRE", Tenant: "4001", VMNetwork: "vmnet-a", Owner: "tenant-ops", Description: "tenant A",
 						CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}}).InstanceID
 				},
@@ -693,10 +486,10 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 			{
 				Config:           accSpaces(emu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(accPA, "id", &paID),
-					resource.TestCheckResourceAttrPtr(accCA, "id", &caID),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(accPA, atPath("id"), acctest.StringEqual(&paID)),
+					statecheck.ExpectKnownValue(accCA, atPath("id"), acctest.StringEqual(&caID)),
+				},
 			},
 			{
 				// terraform import by name in another case yields what the state holds.
@@ -733,17 +526,12 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "Tenant-A",
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(accCA, atPath("id"), knownvalue.StringFunc(func(v string) error {
-						if v != caID {
-							return fmt.Errorf("planned id %q, want %q", v, caID)
-						}
-						return nil
-					})),
+					plancheck.ExpectKnownValue(accCA, atPath("id"), acctest.StringEqual(&caID)),
 				}},
 			},
 			{
 				// terraform plan -generate-config-out: the generated block plans as a no-op import.
-				Config:          providerBlock(emu),
+				Config:          emu.ProviderBlock(),
 				ResourceName:    accPA,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
@@ -751,11 +539,11 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 				GenerateConfig:  true,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("name"), knownvalue.StringExact("DC-West")),
-					plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("custom_configuration"), strMap(map[string]string{"Region": "EU"})),
+					plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "EU"})),
 				}},
 			},
 			{
-				Config:          providerBlock(emu),
+				Config:          emu.ProviderBlock(),
 				ResourceName:    accCA,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
@@ -773,7 +561,7 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 // TestAccAddressSpaceResource_importErrors imports into the wrong resource type and imports a name
 // IPAM does not have.
 func TestAccAddressSpaceResource_importErrors(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
+	emu := acctest.StartEmulator(t, emulator.Config{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -782,39 +570,39 @@ func TestAccAddressSpaceResource_importErrors(t *testing.T) {
 				ResourceName:  accPA,
 				ImportState:   true,
 				ImportStateId: "tenant-a",
-				ExpectError:   errorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`),
+				ExpectError:   acctest.ErrorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`),
 			},
 			{
 				ResourceName:  accCA,
 				ImportState:   true,
 				ImportStateId: "DC-West",
-				ExpectError:   errorText(`Address space "DC-West" is a provider address space Import it into ipam_provider_address_space instead.`),
+				ExpectError:   acctest.ErrorText(`Address space "DC-West" is a provider address space Import it into ipam_provider_address_space instead.`),
 			},
 			{
 				ResourceName:    accPA,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "Tenant-A",
-				ExpectError:     errorText(`Import it into ipam_customer_address_space instead.`),
+				ExpectError:     acctest.ErrorText(`Import it into ipam_customer_address_space instead.`),
 			},
 			{
 				ResourceName:  accPA,
 				ImportState:   true,
 				ImportStateId: "No-Such-Space",
-				ExpectError:   errorText(`No address space named "No-Such-Space"`),
+				ExpectError:   acctest.ErrorText(`No address space named "No-Such-Space"`),
 			},
 			{
 				ResourceName:  accCA,
 				ImportState:   true,
 				ImportStateId: "{00000000-0000-0000-0000-000000000000}",
-				ExpectError:   errorText(`No address space named "{00000000-0000-0000-0000-000000000000}"`),
+				ExpectError:   acctest.ErrorText(`No address space named "{00000000-0000-0000-0000-000000000000}"`),
 			},
 			{
 				ResourceName:    accCA,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "No-Such-Space",
-				ExpectError:     errorText(`No address space named "No-Such-Space"`),
+				ExpectError:     acctest.ErrorText(`No address space named "No-Such-Space"`),
 			},
 		},
 	})
@@ -835,42 +623,42 @@ var emulatorModes = []struct {
 func TestAccAddressSpaceResource_createExisting(t *testing.T) {
 	for _, mode := range emulatorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			emu := startEmulator(t, mode.cfg)
-			oob := newOutOfBand(t, emu)
+			emu := acctest.StartEmulator(t, mode.cfg)
+			oob := acctest.NewOutOfBand(t, emu.URL)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
-							oob.addProvider(ipam.AddressSpace{Name: "DC-West"})
-							oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
+							oob.AddProvider(ipam.AddressSpace{Name: "DC-West"})
+							oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
 						},
-						Config: providerBlock(emu) + `
+						Config: emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "pa" {
   name = "dc-west"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)` + errorText(`Cannot create address space "dc-west"`).String() + `.*already` +
-							`.*` + errorText(`terraform import ipam_provider_address_space.<name> "dc-west"`).String()),
+						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot create address space "dc-west"`).String() + `.*already` +
+							`.*` + acctest.ErrorText(`terraform import ipam_provider_address_space.<name> "dc-west"`).String()),
 					},
 					{
-						Config: providerBlock(emu) + `
+						Config: emu.ProviderBlock() + `
 resource "ipam_customer_address_space" "ca" {
   name                   = "TENANT-A"
   provider_address_space = "DC-West"
   isolation_method       = "NVGRE"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)already.*` + errorText(`terraform import ipam_customer_address_space.<name> "TENANT-A"`).String()),
+						ExpectError: regexp.MustCompile(`(?s)already.*` + acctest.ErrorText(`terraform import ipam_customer_address_space.<name> "TENANT-A"`).String()),
 					},
 					{
 						// Nothing was created, so nothing is in the state; the out-of-band objects stay.
-						Config:           providerBlock(emu),
+						Config:           emu.ProviderBlock(),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							oob.expect("DC-West", map[string]string{"name": "DC-West"}),
-							oob.expect("Tenant-A", map[string]string{"name": "Tenant-A"}),
-						),
+						ConfigStateChecks: []statecheck.StateCheck{
+							oob.Expect("DC-West", map[string]string{"name": "DC-West"}),
+							oob.Expect("Tenant-A", map[string]string{"name": "Tenant-A"}),
+						},
 					},
 				},
 			})
@@ -883,38 +671,38 @@ resource "ipam_customer_address_space" "ca" {
 func TestAccAddressSpaceResource_missingProviderSpace(t *testing.T) {
 	for _, mode := range emulatorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			emu := startEmulator(t, mode.cfg)
-			oob := newOutOfBand(t, emu)
+			emu := acctest.StartEmulator(t, mode.cfg)
+			oob := acctest.NewOutOfBand(t, emu.URL)
 			// With a fault IPAM says why; with only a return value there is a code and the hint.
-			createErr := errorText(`the provider address space "Nowhere" does not exist`)
+			createErr := acctest.ErrorText(`the provider address space "Nowhere" does not exist`)
 			if mode.cfg.ErrorsAsReturnValue {
-				createErr = errorText(`Check that the provider address space it names exists.`)
+				createErr = acctest.ErrorText(`Check that the provider address space it names exists.`)
 			}
 			onNowhere := strings.Replace(accSpaces(emu), "ipam_provider_address_space.pa.name", `"Nowhere"`, 1)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						Config: providerBlock(emu) + `
+						Config: emu.ProviderBlock() + `
 resource "ipam_customer_address_space" "ca" {
   name                   = "Tenant-A"
   provider_address_space = "Nowhere"
   isolation_method       = "NVGRE"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)` + errorText(`Cannot create address space "Tenant-A"`).String() + `.*` + createErr.String()),
+						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot create address space "Tenant-A"`).String() + `.*` + createErr.String()),
 					},
 					{Config: accSpaces(emu)},
 					{
 						// Bulk updates carry IPAM's message per item, whichever way Adds report.
 						Config:      onNowhere,
-						ExpectError: regexp.MustCompile(`(?s)` + errorText(`Cannot update address space "Tenant-A"`).String() + `.*` + errorText(`the provider address space "Nowhere" does not exist`).String()),
+						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "Tenant-A"`).String() + `.*` + acctest.ErrorText(`the provider address space "Nowhere" does not exist`).String()),
 					},
 					{
 						// The failed update changed nothing, on the server or in the state.
-						Config:           accSpaces(emu),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-						Check:            oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"}),
+						Config:            accSpaces(emu),
+						ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						ConfigStateChecks: []statecheck.StateCheck{oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"})},
 					},
 				},
 			})
@@ -925,9 +713,9 @@ resource "ipam_customer_address_space" "ca" {
 // TestAccAddressSpaceResource_deleteInUse removes a provider space that somebody has put a customer
 // space on: IPAM refuses and says why; once the customer space is gone the removal succeeds.
 func TestAccAddressSpaceResource_deleteInUse(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
-	paOnly := providerBlock(emu) + `
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	paOnly := emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "pa" {
   name = "DC-West"
 }
@@ -938,12 +726,12 @@ resource "ipam_provider_address_space" "pa" {
 			{Config: paOnly},
 			{
 				PreConfig: func() {
-					oob.addCustomer(ipam.AddressSpace{Name: "Rogue", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
+					oob.AddCustomer(ipam.AddressSpace{Name: "Rogue", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
 				},
-				Config: providerBlock(emu),
-				ExpectError: regexp.MustCompile(`(?s)` + errorText(`Cannot delete address space "DC-West"`).String() + `.*` +
-					errorText(`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`).String() +
-					`.*` + errorText(`remove or move its customer address spaces`).String()),
+				Config: emu.ProviderBlock(),
+				ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot delete address space "DC-West"`).String() + `.*` +
+					acctest.ErrorText(`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`).String() +
+					`.*` + acctest.ErrorText(`remove or move its customer address spaces`).String()),
 			},
 			{
 				// The refused delete left it in IPAM and in the state.
@@ -952,12 +740,12 @@ resource "ipam_provider_address_space" "pa" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				PreConfig: func() { oob.remove("Rogue") },
-				Config:    providerBlock(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				PreConfig: func() { oob.Remove("Rogue") },
+				Config:    emu.ProviderBlock(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionDestroy,
 				)},
-				Check: oob.expectGone("DC-West"),
+				ConfigStateChecks: []statecheck.StateCheck{oob.ExpectGone("DC-West")},
 			},
 		},
 	})
@@ -967,38 +755,38 @@ resource "ipam_provider_address_space" "pa" {
 func TestAccAddressSpaceResource_deleteAlreadyGone(t *testing.T) {
 	t.Run("planned-without-refresh", func(t *testing.T) {
 		// With -refresh=false Terraform still believes in them and calls Delete: gone is success.
-		emu := startEmulator(t, emulator.Config{})
-		oob := newOutOfBand(t, emu)
+		emu := acctest.StartEmulator(t, emulator.Config{})
+		oob := acctest.NewOutOfBand(t, emu.URL)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6ProviderFactories,
 			AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
 			Steps: []resource.TestStep{
 				{Config: accSpaces(emu)},
 				{
-					PreConfig: func() { oob.remove("Tenant-A", "DC-West", "DC-East") },
-					Config:    providerBlock(emu),
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+					PreConfig: func() { oob.Remove("Tenant-A", "DC-West", "DC-East") },
+					Config:    emu.ProviderBlock(),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 						accPA, plancheck.ResourceActionDestroy,
 						accPA2, plancheck.ResourceActionDestroy,
 						accCA, plancheck.ResourceActionDestroy,
 					)},
-					Check: resource.ComposeAggregateTestCheckFunc(
-						oob.expectGone("DC-West"),
-						oob.expectGone("Tenant-A"),
-					),
+					ConfigStateChecks: []statecheck.StateCheck{
+						oob.ExpectGone("DC-West"),
+						oob.ExpectGone("Tenant-A"),
+					},
 				},
 			},
 		})
 	})
 	t.Run("destroy", func(t *testing.T) {
-		emu := startEmulator(t, emulator.Config{})
-		oob := newOutOfBand(t, emu)
+		emu := acctest.StartEmulator(t, emulator.Config{})
+		oob := acctest.NewOutOfBand(t, emu.URL)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: accSpaces(emu)},
 				{
-					PreConfig: func() { oob.remove("Tenant-A", "DC-West") },
+					PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
 					Config:    accSpaces(emu),
 					Destroy:   true,
 				},
@@ -1007,15 +795,15 @@ func TestAccAddressSpaceResource_deleteAlreadyGone(t *testing.T) {
 	})
 	t.Run("refreshed-away", func(t *testing.T) {
 		// With a refresh they simply leave the state: nothing to delete, no error.
-		emu := startEmulator(t, emulator.Config{})
-		oob := newOutOfBand(t, emu)
+		emu := acctest.StartEmulator(t, emulator.Config{})
+		oob := acctest.NewOutOfBand(t, emu.URL)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: protoV6ProviderFactories,
 			Steps: []resource.TestStep{
 				{Config: accSpaces(emu)},
 				{
-					PreConfig: func() { oob.remove("Tenant-A", "DC-West") },
-					Config:    providerBlock(emu) + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
+					PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
+					Config:    emu.ProviderBlock() + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectEmptyPlan(),
 					}},
@@ -1038,9 +826,9 @@ func TestAccAddressSpaceResource_readFault(t *testing.T) {
 		{emulator.FaultEmpty500, `refuses unencrypted traffic`},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
-			emu := startEmulator(t, emulator.Config{})
+			emu := acctest.StartEmulator(t, emulator.Config{})
 			faulted, sawFault := false, false
-			want := []*regexp.Regexp{errorText(`Cannot read address space "DC-West"`), errorText(tc.reason)}
+			want := []*regexp.Regexp{acctest.ErrorText(`Cannot read address space "DC-West"`), acctest.ErrorText(tc.reason)}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				// Only the faulted step may fail, and only with a readable diagnostic.
@@ -1054,7 +842,7 @@ func TestAccAddressSpaceResource_readFault(t *testing.T) {
 							return fmt.Errorf("the diagnostic does not match %q: %w", re, err)
 						}
 					}
-					if rawXML.MatchString(msg) {
+					if acctest.RawXML.MatchString(msg) {
 						return fmt.Errorf("the diagnostic shows raw XML: %w", err)
 					}
 					t.Logf("read fault diagnostic, as expected: %s", msg)
@@ -1066,9 +854,7 @@ func TestAccAddressSpaceResource_readFault(t *testing.T) {
 					{
 						PreConfig: func() {
 							faulted = true
-							if err := emu.InjectFault(emulator.FaultRule{Kind: tc.kind, Action: "Enumerate"}); err != nil {
-								t.Fatal(err)
-							}
+							emu.InjectFault(emulator.FaultRule{Kind: tc.kind, Action: "Enumerate"})
 						},
 						Config:   accSpaces(emu),
 						PlanOnly: true,
@@ -1134,13 +920,13 @@ func TestAccAddressSpaceResource_validation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			emu := startEmulator(t, emulator.Config{})
+			emu := acctest.StartEmulator(t, emulator.Config{})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      providerBlock(emu) + tc.config,
+					Config:      emu.ProviderBlock() + tc.config,
 					PlanOnly:    true,
-					ExpectError: errorText(tc.want),
+					ExpectError: acctest.ErrorText(tc.want),
 				}},
 			})
 		})
@@ -1191,7 +977,7 @@ resource "ipam_provider_address_space" "pa" {
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
 					PlanOnly:    true,
-					ExpectError: errorText(tc.want),
+					ExpectError: acctest.ErrorText(tc.want),
 				}},
 			})
 		})
@@ -1235,33 +1021,11 @@ resource "ipam_provider_address_space" "pa" {
 // and custom field names in another case than IPAM holds them: IPAM sees the same objects, so there
 // is nothing to change.
 func TestAccAddressSpaceResource_caseInsensitive(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	samePA := statecheck.CompareValue(compare.ValuesSame())
 	sameCA := statecheck.CompareValue(compare.ValuesSame())
-	recased := providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name                 = "dc-WEST"
-  owner                = "netops"
-  description          = "west data centre"
-  custom_configuration = { REGION = "EU" }
-}
-
-resource "ipam_provider_address_space" "pa2" {
-  name = "dc-east"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "TENANT-a"
-  provider_address_space = "Dc-West"
-  isolation_method       = "nvgre"
-  tenant                 = "4001"
-  vm_network             = "vmnet-a"
-  owner                  = "tenant-ops"
-  description            = "tenant A"
-  custom_configuration   = { costcenter = "100" }
-}
-`
+	recased := recased.Replace(accSpaces(emu))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -1283,18 +1047,18 @@ resource "ipam_customer_address_space" "ca" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					samePA.AddStateValue(accPA, atPath("id")),
 					sameCA.AddStateValue(accCA, atPath("id")),
+					oob.Expect("DC-West", map[string]string{"name": "DC-West", "custom_configuration": "Region=EU"}),
 				},
-				Check: oob.expect("DC-West", map[string]string{"name": "DC-West", "custom_configuration": "Region=EU"}),
 			},
 			{
 				// A real change next to case-only ones updates only what changed.
 				Config: strings.Replace(recased, `owner                = "netops"`, `owner                = "netops-2"`, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 					accPA2, plancheck.ResourceActionNoop,
 					accCA, plancheck.ResourceActionNoop,
 				)},
-				Check: oob.expect("DC-West", map[string]string{"name": "DC-West", "owner": "netops-2"}),
+				ConfigStateChecks: []statecheck.StateCheck{oob.Expect("DC-West", map[string]string{"name": "DC-West", "owner": "netops-2"})},
 			},
 		},
 	})
@@ -1303,20 +1067,9 @@ resource "ipam_customer_address_space" "ca" {
 // TestAccAddressSpaceResource_createCaseInsensitive creates spaces with a configuration that spells
 // the provider space, the isolation method and custom fields unlike IPAM: no diff follows.
 func TestAccAddressSpaceResource_createCaseInsensitive(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
-	config := providerBlock(emu) + `
-resource "ipam_provider_address_space" "pa" {
-  name = "DC-West"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Tenant-A"
-  provider_address_space = lower(ipam_provider_address_space.pa.name)
-  isolation_method       = "iprewrite"
-  custom_configuration   = { region = "EU" }
-}
-`
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	config := emu.Config("main.tf")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -1325,8 +1078,8 @@ resource "ipam_customer_address_space" "ca" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("dc-west")),
 					statecheck.ExpectKnownValue(accCA, atPath("isolation_method"), knownvalue.StringExact("iprewrite")),
+					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "IPRewrite"}),
 				},
-				Check: oob.expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "IPRewrite"}),
 			},
 			{
 				Config:           config,
@@ -1337,111 +1090,68 @@ resource "ipam_customer_address_space" "ca" {
 	})
 }
 
-// requestLog collects the emulator's one line per answered request.
-type requestLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *requestLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-// count returns how many answered requests mention s, e.g. a method name.
-func (l *requestLog) count(s string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range l.lines {
-		if strings.Contains(line, s) {
-			n++
-		}
-	}
-	return n
-}
-
-func (l *requestLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = nil
-}
-
-func (l *requestLog) expectAnswered(method string, want func(n int) bool, what string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := l.count(method); !want(n) {
-			return fmt.Errorf("the emulator answered %d %s requests, want %s", n, method, what)
-		}
-		return nil
-	}
-}
-
 // TestAccAddressSpaceResource_ambiguousOutcome drops the connection after IPAM has acted on a
 // create, an update and a delete, so the provider cannot know the outcome: each converges without
 // an error, without a duplicate, and with the state matching IPAM.
 func TestAccAddressSpaceResource_ambiguousOutcome(t *testing.T) {
-	reqs := &requestLog{}
-	emu := startEmulator(t, emulator.Config{Logger: log.New(reqs, "", 0)})
-	oob := newOutOfBand(t, emu)
+	reqs := &acctest.RequestLog{}
+	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	dropAfter := func(method string) {
 		t.Helper()
-		if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultDropAfter, Action: method, Count: 1}); err != nil {
-			t.Fatal(err)
-		}
+		emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultDropAfter, Action: method, Count: 1})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					reqs.reset()
+					reqs.Reset()
 					dropAfter("AddProviderAddressSpace")
 					dropAfter("AddCustomerAddressSpace")
 				},
 				Config: accSpaces(emu),
-				Check: resource.ComposeAggregateTestCheckFunc(
+				ConfigStateChecks: []statecheck.StateCheck{
 					// Two provider spaces were added, one answer was lost; the lost customer Add was
 					// not sent again (it would have failed: the name exists) but read back.
-					reqs.expectAnswered("AddProviderAddressSpace", func(n int) bool { return n == 1 }, "1"),
-					reqs.expectAnswered("AddCustomerAddressSpace", func(n int) bool { return n == 0 }, "0"),
-					oob.expectStateID(accPA, "DC-West"),
-					oob.expectStateID(accPA2, "DC-East"),
-					oob.expectStateID(accCA, "Tenant-A"),
-					oob.expect("Tenant-A", map[string]string{"tenant": "4001", "custom_configuration": "CostCenter=100"}),
-				),
+					reqs.ExpectAnswered("AddProviderAddressSpace", func(n int) bool { return n == 1 }, "1"),
+					reqs.ExpectAnswered("AddCustomerAddressSpace", func(n int) bool { return n == 0 }, "0"),
+					oob.ExpectStateID(accPA, "DC-West"),
+					oob.ExpectStateID(accPA2, "DC-East"),
+					oob.ExpectStateID(accCA, "Tenant-A"),
+					oob.Expect("Tenant-A", map[string]string{"tenant": "4001", "custom_configuration": "CostCenter=100"}),
+				},
 			},
 			{
 				PreConfig: func() {
-					reqs.reset()
+					reqs.Reset()
 					dropAfter("BulkAddOrUpdateAddressSpace")
 				},
 				Config: strings.Replace(accSpaces(emu), `owner                = "netops"`, `owner                = "netops-2"`, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionUpdate,
 				)},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					reqs.expectAnswered("BulkAddOrUpdateAddressSpace", func(n int) bool { return n == 1 }, "1 (the repeat of the lost one)"),
-					oob.expect("DC-West", map[string]string{"owner": "netops-2"}),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					reqs.ExpectAnswered("BulkAddOrUpdateAddressSpace", func(n int) bool { return n == 1 }, "1 (the repeat of the lost one)"),
+					oob.Expect("DC-West", map[string]string{"owner": "netops-2"}),
+				},
 			},
 			{
 				PreConfig: func() {
-					reqs.reset()
+					reqs.Reset()
 					dropAfter("BulkDeleteAddressSpace")
 				},
-				Config: providerBlock(emu) + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(
+				Config: emu.ProviderBlock() + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
 					accPA, plancheck.ResourceActionDestroy,
 					accCA, plancheck.ResourceActionDestroy,
 				)},
-				Check: resource.ComposeAggregateTestCheckFunc(
+				ConfigStateChecks: []statecheck.StateCheck{
 					// Two deletes, one answer lost and its repeat found nothing: still success.
-					reqs.expectAnswered("BulkDeleteAddressSpace", func(n int) bool { return n == 2 }, "2"),
-					oob.expectGone("DC-West"),
-					oob.expectGone("Tenant-A"),
-				),
+					reqs.ExpectAnswered("BulkDeleteAddressSpace", func(n int) bool { return n == 2 }, "2"),
+					oob.ExpectGone("DC-West"),
+					oob.ExpectGone("Tenant-A"),
+				},
 			},
 		},
 	})
@@ -1450,17 +1160,17 @@ func TestAccAddressSpaceResource_ambiguousOutcome(t *testing.T) {
 // TestAccAddressSpaceResource_renameCollision renames a space to a name somebody else has taken
 // (in another case): IPAM refuses, and neither IPAM nor the state changes.
 func TestAccAddressSpaceResource_renameCollision(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	config := func(name string) string {
-		return providerBlock(emu) + fmt.Sprintf(`
+		return emu.ProviderBlock() + fmt.Sprintf(`
 resource "ipam_provider_address_space" "pa" {
   name = %q
 }
 `, name)
 	}
-	reason := regexp.MustCompile(`(?s)` + errorText(`Cannot update address space "dc-north"`).String() + `.*` +
-		errorText(`an address space named "DC-North" already exists`).String())
+	reason := regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "dc-north"`).String() + `.*` +
+		acctest.ErrorText(`an address space named "DC-North" already exists`).String())
 	collided, sawErr := false, false
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -1483,7 +1193,7 @@ resource "ipam_provider_address_space" "pa" {
 			{Config: config("DC-West")},
 			{
 				PreConfig: func() {
-					oob.addProvider(ipam.AddressSpace{Name: "DC-North", Owner: "somebody"})
+					oob.AddProvider(ipam.AddressSpace{Name: "DC-North", Owner: "somebody"})
 					collided = true
 				},
 				Config: config("dc-north"),
@@ -1497,10 +1207,10 @@ resource "ipam_provider_address_space" "pa" {
 				},
 				Config:           config("DC-West"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					oob.expectStateID(accPA, "DC-West"),
-					oob.expect("DC-North", map[string]string{"owner": "somebody"}),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					oob.ExpectStateID(accPA, "DC-West"),
+					oob.Expect("DC-North", map[string]string{"owner": "somebody"}),
+				},
 			},
 		},
 	})
@@ -1511,34 +1221,24 @@ resource "ipam_provider_address_space" "pa" {
 // configuration (so no terraform init), import blocks, terraform plan -generate-config-out, then
 // apply, a plan that must show no changes (-detailed-exitcode 0), and destroy.
 func TestAccAddressSpaceResource_generateConfigCLI(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	t.Parallel()
-	cli := newTerraformCLI(t, tf)
+	cli := acctest.NewCLI(t, tf)
 
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
-	pa := oob.addProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	pa := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
 		CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
-	ca := oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "IPRewrite",
+	ca := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "IPRewrite",
 		Tenant: "4001", VMNetwork: "vmnet-a", CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}})
 
-	cli.write(providerBlock(emu) + `
-import {
-  to = ipam_provider_address_space.west
-  id = "dc-west"
-}
+	cli.Write(emu.ProviderBlock() + acctest.HCL(t, "imports.tf"))
 
-import {
-  to = ipam_customer_address_space.tenant
-  id = "TENANT-A"
-}
-`)
-
-	out := cli.mustSucceed("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
-	if !errorText("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.").MatchString(out) {
+	out := cli.MustSucceed("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+	if !acctest.ErrorText("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.").MatchString(out) {
 		t.Fatalf("the plan with generated configuration is not a clean import:\n%s", out)
 	}
-	generated, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1559,38 +1259,32 @@ import {
 		t.Errorf("generated.tf sets computed-only attributes:\n%s", generated)
 	}
 
-	cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
-	state := cli.mustSucceed("state", "show", "-no-color", "ipam_customer_address_space.tenant")
-	if !strings.Contains(state, ca.InstanceID) {
-		t.Errorf("the imported customer space's state does not carry its InstanceID %s:\n%s", ca.InstanceID, state)
+	cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	state, err := cli.State()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, check := range []resource.TestCheckFunc{
-		oob.expect("DC-West", map[string]string{"id": pa.InstanceID, "owner": "netops", "custom_configuration": "Region=EU"}),
-		oob.expect("Tenant-A", map[string]string{"id": ca.InstanceID, "tenant": "4001", "isolation_method": "IPRewrite"}),
-	} {
-		if err := check(nil); err != nil {
-			t.Error(err)
-		}
-	}
+	acctest.RunChecks(t, state,
+		// The imported customer space's state carries its InstanceID.
+		statecheck.ExpectKnownValue("ipam_customer_address_space.tenant", atPath("id"), knownvalue.StringExact(ca.InstanceID)),
+		oob.Expect("DC-West", map[string]string{"id": pa.InstanceID, "owner": "netops", "custom_configuration": "Region=EU"}),
+		oob.Expect("Tenant-A", map[string]string{"id": ca.InstanceID, "tenant": "4001", "isolation_method": "IPRewrite"}),
+	)
 
 	// The generated customer space names its provider space literally, so Terraform sees no
 	// dependency between them and deletes both at once: the provider space's delete waits for
 	// the customer space to go.
-	cli.mustSucceed("destroy", "-input=false", "-no-color", "-auto-approve")
-	for _, check := range []resource.TestCheckFunc{oob.expectGone("DC-West"), oob.expectGone("Tenant-A")} {
-		if err := check(nil); err != nil {
-			t.Error(err)
-		}
-	}
+	cli.MustSucceed("destroy", "-input=false", "-no-color", "-auto-approve")
+	acctest.RunChecks(t, nil, oob.ExpectGone("DC-West"), oob.ExpectGone("Tenant-A"))
 }
 
 // TestAccAddressSpaceResource_updateGone updates spaces that somebody deleted after Terraform last
 // looked (a plan made with -refresh=false): the update fails with IPAM's reason, and a refreshed
 // plan then re-creates them.
 func TestAccAddressSpaceResource_updateGone(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	changed := strings.Replace(strings.Replace(accSpaces(emu),
 		`owner                = "netops"`, `owner                = "netops-2"`, 1),
 		`tenant                 = "4001"`, `tenant                 = "4002"`, 1)
@@ -1600,10 +1294,10 @@ func TestAccAddressSpaceResource_updateGone(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: accSpaces(emu)},
 			{
-				PreConfig: func() { oob.remove("Tenant-A", "DC-West") },
+				PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
 				Config:    changed,
-				ExpectError: regexp.MustCompile(`(?s)` + errorText(`Cannot update address space "DC-West"`).String() + `.*` +
-					errorText(`no address space has InstanceID`).String()),
+				ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "DC-West"`).String() + `.*` +
+					acctest.ErrorText(`no address space has InstanceID`).String()),
 			},
 		},
 	})

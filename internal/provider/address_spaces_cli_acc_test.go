@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
@@ -15,36 +16,36 @@ import (
 // TestAccBulk_replace runs terraform apply -replace on ipam_address_spaces: a Delete always
 // deletes, so the address spaces are deleted and created anew, with new InstanceIDs.
 func TestAccBulk_replace(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	t.Parallel()
-	cli := newTerraformCLI(t, tf)
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
+	cli := acctest.NewCLI(t, tf)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 
-	cli.write(bulkConfig(emu, bulkBase) + `
+	cli.Write(bulkConfig(emu, bulkBase) + `
 output "ids" {
   value = ipam_address_spaces.all.ids
 }
 `)
-	cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
 	before := map[string]string{}
 	for _, name := range []string{"DC-West", "Tenant-A", "Tenant-B"} {
-		before[name] = oob.get(name).InstanceID
+		before[name] = oob.Get(name).InstanceID
 	}
 
-	out := cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve", "-replace=ipam_address_spaces.all")
+	out := cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve", "-replace=ipam_address_spaces.all")
 	if !strings.Contains(out, "Apply complete! Resources: 1 added, 0 changed, 1 destroyed.") {
 		t.Fatalf("apply -replace did not replace the resource:\n%s", out)
 	}
 	for name, old := range before {
-		if a := oob.get(name); a.InstanceID == old {
+		if a := oob.Get(name); a.InstanceID == old {
 			t.Errorf("%s kept InstanceID %s through -replace; want it deleted and created anew", name, old)
 		}
 	}
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
-	ids := cli.mustSucceed("output", "-no-color", "-json", "ids")
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	ids := cli.MustSucceed("output", "-no-color", "-json", "ids")
 	for name := range before {
-		if a := oob.get(name); !strings.Contains(ids, a.InstanceID) {
+		if a := oob.Get(name); !strings.Contains(ids, a.InstanceID) {
 			t.Errorf("the state's ids %s lack %s's new InstanceID %s", ids, name, a.InstanceID)
 		}
 	}
@@ -54,13 +55,13 @@ output "ids" {
 // declared map of objects, every attribute set, "" for the unset ones): the upgrade reads it, and
 // the plan shows no changes.
 func TestAccBulk_upgradeFromV0(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	t.Parallel()
-	cli := newTerraformCLI(t, tf)
-	emu := startEmulator(t, emulator.Config{})
-	oob := newOutOfBand(t, emu)
-	dc := oob.addProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
-	ta := oob.addCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
+	cli := acctest.NewCLI(t, tf)
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	dc := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
+	ta := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
 
 	item := func(typ, owner, pa, iso, tenant string, cc map[string]string) map[string]any {
 		return map[string]any{"type": typ, "owner": owner, "description": "", "custom_configuration": cc,
@@ -91,24 +92,24 @@ func TestAccBulk_upgradeFromV0(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(cli.dir, "terraform.tfstate"), data, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(cli.Dir, "terraform.tfstate"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cli.write(bulkConfig(emu, `
+	cli.Write(bulkConfig(emu, `
     "DC-West" = { type = "Provider", owner = "netops", custom_configuration = { Region = "EU" } }
     "Tenant-A" = { type = "Customer", provider_address_space = "DC-West", isolation_method = "NVGRE", tenant = "4001" }`))
-	out := cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	out := cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("the plan over a version 0 state is not empty:\n%s", out)
 	}
 	// After an apply the state is version 1, and still plans clean.
-	cli.mustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
-	data, err = os.ReadFile(filepath.Join(cli.dir, "terraform.tfstate"))
+	cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	data, err = os.ReadFile(filepath.Join(cli.Dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(data), fmt.Sprintf(`"schema_version": %d`, bulkSchemaVersion)) {
 		t.Errorf("the state after apply is not version %d:\n%s", bulkSchemaVersion, data)
 	}
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
 }

@@ -3,36 +3,26 @@ package provider
 import (
 	"context"
 	"fmt"
-	"log"
+	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
-// outOfBand is a client that changes the emulator behind Terraform's back.
-func bulkOOB(t *testing.T, emu *emulator.Running) *wmi.Client {
-	t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: testPass, Auth: wsman.AuthNTLM, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wmi.New(ws)
-}
-
-func bulkConfig(emu *emulator.Running, items string) string {
-	return providerBlock(emu) + `
+// bulkConfig manages items, lines of its address_spaces map, with one ipam_address_spaces.
+func bulkConfig(emu *acctest.Emulator, items string) string {
+	return emu.ProviderBlock() + `
 resource "ipam_address_spaces" "all" {
   address_spaces = {` + items + `
   }
@@ -45,115 +35,70 @@ const bulkBase = `
     "Tenant-A" = { type = "Customer", provider_address_space = "DC-West", isolation_method = "NVGRE", tenant = "4001" }
     "Tenant-B" = { type = "Customer", provider_address_space = "dc-west", isolation_method = "IPRewrite" }`
 
-// serverHas checks what the emulator holds, independently of Terraform's state.
-func serverHas(emu *emulator.Running, t *testing.T, want map[string]string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		list, err := bulkOOB(t, emu).List(context.Background(), ipam.Filter{})
-		if err != nil {
-			return err
-		}
-		got := map[string]string{}
-		for _, a := range list {
-			if a.Name != ipam.DefaultProviderName {
-				got[a.Name] = a.Type.String()
-			}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("server holds %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
 func TestAccBulk_lifecycle(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
-	oob := bulkOOB(t, emu)
-	ctx := context.Background()
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	const all = "ipam_address_spaces.all"
+	spaces := atPath("address_spaces")
+	changed := bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				// A pre-existing address space with a listed name is adopted.
-				PreConfig: func() {
-					if _, err := oob.AddProviderAddressSpace(ctx, ipam.AddressSpace{Name: "dc-west", Owner: "someone"}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: bulkConfig(emu, bulkBase),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("ipam_address_spaces.all", "address_spaces.%", "3"),
-					resource.TestCheckResourceAttrSet("ipam_address_spaces.all", "ids.Tenant-A"),
-					resource.TestCheckResourceAttr("ipam_address_spaces.all", "address_spaces.DC-West.owner", "netops"),
+				PreConfig: func() { oob.AddProvider(ipam.AddressSpace{Name: "dc-west", Owner: "someone"}) },
+				Config:    bulkConfig(emu, bulkBase),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, spaces, knownvalue.MapSizeExact(3)),
+					statecheck.ExpectKnownValue(all, atPath("ids").AtMapKey("Tenant-A"), acctest.NotEmpty()),
+					statecheck.ExpectKnownValue(all, spaces.AtMapKey("DC-West").AtMapKey("owner"), knownvalue.StringExact("netops")),
 					// The adopted address space takes the configured spelling of its name too.
-					serverHas(emu, t, map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer"}),
-				),
+					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer"}),
+				},
 			},
 			{
 				// Change one key: the plan shows an update, and only that key changes.
-				Config: bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1)),
+				Config: changed,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("ipam_address_spaces.all", plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue("ipam_address_spaces.all", tfjsonpath.New("ids").AtMapKey("Tenant-B"), knownvalue.NotNull()),
+					plancheck.ExpectResourceAction(all, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(all, atPath("ids").AtMapKey("Tenant-B"), knownvalue.NotNull()),
 				}},
-				Check: resource.TestCheckResourceAttr("ipam_address_spaces.all", "address_spaces.Tenant-A.tenant", "4002"),
-			},
-			{
-				// Drift on one key, made out of band, shows in the plan and is reverted.
-				PreConfig: func() {
-					a, err := oob.GetByName(ctx, "Tenant-B")
-					if err != nil {
-						t.Fatal(err)
-					}
-					a.Description = "changed by hand"
-					if res, err := oob.BulkAddOrUpdate(ctx, []ipam.AddressSpace{*a}); err != nil || res[0] != nil {
-						t.Fatal(err, res)
-					}
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, spaces.AtMapKey("Tenant-A").AtMapKey("tenant"), knownvalue.StringExact("4002")),
 				},
-				Config:             bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1)),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
 			},
+			// Drift on one key, made out of band, shows in the plan and is reverted.
+			acctest.Drift(changed, func() {
+				oob.Change("Tenant-B", func(a *ipam.AddressSpace) { a.Description = "changed by hand" })
+			}),
 			{
-				// The apply reverts the drift; the state keeps the configuration's shape (no description).
-				Config: bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1)),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckNoResourceAttr("ipam_address_spaces.all", "address_spaces.Tenant-B.description"),
-					func(*terraform.State) error {
-						a, err := oob.GetByName(ctx, "Tenant-B")
-						if err != nil {
-							return err
-						}
-						if a.Description != "" {
-							return fmt.Errorf("Tenant-B's description on the server is %q, want it cleared", a.Description)
-						}
-						return nil
-					},
-				),
+				// The apply reverts the drift; the state keeps the configuration's shape (no
+				// description: Tenant-B is what the configuration lists, and only that).
+				Config: changed,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, spaces.AtMapKey("Tenant-B"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"type": knownvalue.StringExact("Customer"), "provider_address_space": knownvalue.StringExact("dc-west"),
+						"isolation_method": knownvalue.StringExact("IPRewrite"),
+					})),
+					oob.Expect("Tenant-B", map[string]string{"description": ""}),
+				},
 			},
 			{
 				// Deleted out of band: planned for re-creation.
-				PreConfig: func() {
-					a, err := oob.GetByName(ctx, "Tenant-B")
-					if err != nil {
-						t.Fatal(err)
-					}
-					if res, err := oob.BulkDelete(ctx, []ipam.AddressSpace{*a}); err != nil || res[0] != nil {
-						t.Fatal(err, res)
-					}
-				},
-				Config: bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1)),
-				Check:  serverHas(emu, t, map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer"}),
+				PreConfig:         func() { oob.Remove("Tenant-B") },
+				Config:            changed,
+				ConfigStateChecks: []statecheck.StateCheck{oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer"})},
 			},
 			{
 				// Type change of one key replaces that item only; removing a key deletes it.
 				Config: bulkConfig(emu, `
     "DC-West" = { type = "Provider", owner = "netops", custom_configuration = { Region = "EU" } }
     "Tenant-A" = { type = "Provider" }`),
-				Check: serverHas(emu, t, map[string]string{"DC-West": "Provider", "Tenant-A": "Provider"}),
+				ConfigStateChecks: []statecheck.StateCheck{oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Provider"})},
 			},
 			{
 				// Import by names; the id of an imported set differs, so compare the rest.
-				ResourceName:  "ipam_address_spaces.all",
+				ResourceName:  all,
 				ImportState:   true,
 				ImportStateId: "dc-west, Tenant-A",
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
@@ -173,15 +118,13 @@ func TestAccBulk_lifecycle(t *testing.T) {
 				},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
-			return serverHas(emu, t, map[string]string{})(nil)
-		},
+		CheckDestroy: acctest.OnDestroy(oob.Holds(map[string]string{})),
 	})
 }
 
 func TestAccBulk_partialFailureConverges(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{FailItems: "bad%"})
-	ctx := context.Background()
+	emu := acctest.StartEmulator(t, emulator.Config{FailItems: "bad%"})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	var goodID string
 	items := bulkBase + `
     "bad-1" = { type = "Provider" }`
@@ -196,29 +139,19 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 				// The injected failure is cleared; the second apply retries only the failed item
 				// and the good ones keep their identity.
 				PreConfig: func() {
-					a, err := bulkOOB(t, emu).GetByName(ctx, "Tenant-A")
-					if err != nil {
-						t.Fatal(err)
-					}
-					goodID = a.InstanceID
-					if err := emu.SetFailItems(""); err != nil {
-						t.Fatal(err)
-					}
+					goodID = oob.Get("Tenant-A").InstanceID
+					emu.SetFailItems("")
 				},
 				Config: bulkConfig(emu, items),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					serverHas(emu, t, map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
-					func(*terraform.State) error {
-						a, err := bulkOOB(t, emu).GetByName(ctx, "Tenant-A")
-						if err != nil {
-							return err
-						}
-						if a.InstanceID != goodID {
+				ConfigStateChecks: []statecheck.StateCheck{
+					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
+					acctest.ServerCheck(func() error {
+						if a := oob.Get("Tenant-A"); a.InstanceID != goodID {
 							return fmt.Errorf("Tenant-A was re-created: %s -> %s", goodID, a.InstanceID)
 						}
 						return nil
-					},
-				),
+					}),
+				},
 			},
 		},
 	})
@@ -228,8 +161,9 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 // wait out the same failure, and its items need the providers. The apply reports one grouped
 // error, and the next apply converges.
 func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.T) {
-	reqs := &requestLog{}
-	emu := startEmulator(t, emulator.Config{Logger: log.New(reqs, "", 0)})
+	reqs := &acctest.RequestLog{}
+	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	items := `
     "SK-PA"  = { type = "Provider" }
     "SK-CA1" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }
@@ -240,9 +174,7 @@ func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.
 			{
 				PreConfig: func() {
 					// An empty HTTP 500 is a refusal the client does not retry.
-					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultEmpty500, Action: "BulkAddOrUpdateAddressSpace"}); err != nil {
-						t.Fatal(err)
-					}
+					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultEmpty500, Action: "BulkAddOrUpdateAddressSpace"})
 				},
 				Config:      bulkConfig(emu, items),
 				ExpectError: regexp.MustCompile(`Cannot create 3 address spaces`),
@@ -250,13 +182,186 @@ func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.
 			{
 				PreConfig: func() {
 					// The emulator logs a faulted request under the fault's name.
-					if n := reqs.count(" fault-500-empty "); n != 1 {
+					if n := reqs.Count(" fault-500-empty "); n != 1 {
 						t.Fatalf("%d BulkAddOrUpdateAddressSpace requests reached the emulator, want 1 (the provider pass)", n)
 					}
 					emu.ClearFaults()
 				},
 				Config: bulkConfig(emu, items),
-				Check:  serverHas(emu, t, map[string]string{"SK-PA": "Provider", "SK-CA1": "Customer", "SK-CA2": "Customer"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					oob.Holds(map[string]string{"SK-PA": "Provider", "SK-CA1": "Customer", "SK-CA2": "Customer"}),
+				},
+			},
+		},
+	})
+}
+
+// manyKeys is how many address spaces the scale test manages.
+const manyKeys = 1000
+
+// manyConfig manages manyKeys address spaces: a tenth are provider spaces, the rest customer spaces
+// on them; the keys in changed get another description.
+func manyConfig(emu *acctest.Emulator, changed map[int]bool) string {
+	n := manyKeys
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		desc := "v1"
+		if changed[i] {
+			desc = "v2"
+		}
+		if i%10 == 0 {
+			fmt.Fprintf(&b, "\n    \"pa-%04d\" = { type = \"Provider\", description = %q }", i, desc)
+		} else {
+			fmt.Fprintf(&b, "\n    \"ca-%04d\" = { type = \"Customer\", provider_address_space = \"pa-%04d\", isolation_method = \"NVGRE\", description = %q }", i, i/10*10, desc)
+		}
+	}
+	return bulkConfig(emu, b.String())
+}
+
+// expectChangedKeys checks that the planned update of ipam_address_spaces touches exactly these
+// keys of address_spaces, and leaves every other id known and unchanged.
+type expectChangedKeys []string
+
+func (want expectChangedKeys) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Type != "ipam_address_spaces" {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		bs, _ := before["address_spaces"].(map[string]any)
+		as, _ := after["address_spaces"].(map[string]any)
+		var got []string
+		for k, v := range as {
+			if !reflect.DeepEqual(bs[k], v) {
+				got = append(got, k)
+			}
+		}
+		for k := range bs {
+			if _, ok := as[k]; !ok {
+				got = append(got, k)
+			}
+		}
+		sort.Strings(got)
+		if fmt.Sprint(got) != fmt.Sprint([]string(want)) {
+			resp.Error = fmt.Errorf("plan changes keys %v, want %v", got, want)
+			return
+		}
+		bids, _ := before["ids"].(map[string]any)
+		aids, _ := after["ids"].(map[string]any)
+		if len(aids) != len(bids) {
+			resp.Error = fmt.Errorf("planned ids: %d known, %d before", len(aids), len(bids))
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change planned for ipam_address_spaces")
+}
+
+func TestAccBulk_thousandKeys(t *testing.T) {
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	const n = manyKeys
+	changed := map[int]bool{}
+	var changedKeys []string
+	for i := 5; len(changed) < 10; i += 97 {
+		changed[i] = true
+		key := fmt.Sprintf("ca-%04d", i)
+		if i%10 == 0 {
+			key = fmt.Sprintf("pa-%04d", i)
+		}
+		changedKeys = append(changedKeys, key)
+	}
+	sort.Strings(changedKeys)
+	var requestsBefore int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: manyConfig(emu, nil),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("address_spaces"), knownvalue.MapSizeExact(n)),
+					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("ids"), knownvalue.MapSizeExact(n)),
+				},
+			},
+			{
+				Config:   manyConfig(emu, nil),
+				PlanOnly: true, // no-op plan
+			},
+			{
+				PreConfig: func() { requestsBefore = emu.Requests() },
+				Config:    manyConfig(emu, changed),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("ipam_address_spaces.all", plancheck.ResourceActionUpdate),
+					expectChangedKeys(changedKeys),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ServerCheck(func() error {
+					// Refreshes, the plan's and the apply's, and the changes: a handful of calls,
+					// not one per key.
+					if got := emu.Requests() - requestsBefore; got > 20 {
+						return fmt.Errorf("%d requests to change 10 of %d keys", got, n)
+					}
+					list, err := oob.List()
+					if err != nil {
+						return err
+					}
+					v2 := 0
+					for _, a := range list {
+						if a.Description == "v2" {
+							v2++
+						}
+					}
+					if v2 != 10 || len(list) != n+1 {
+						return fmt.Errorf("server: %d address spaces, %d changed", len(list), v2)
+					}
+					return nil
+				})},
+			},
+			{
+				// Drift on one key among many shows as a change of that key alone.
+				PreConfig: func() { oob.Change("ca-0501", func(a *ipam.AddressSpace) { a.Owner = "someone" }) },
+				Config:    manyConfig(emu, changed),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectChangedKeys{"ca-0501"},
+				}},
+			},
+		},
+		CheckDestroy: acctest.OnDestroy(acctest.ServerCheck(func() error {
+			list, err := oob.List()
+			if err != nil {
+				return err
+			}
+			if len(list) != 1 {
+				return fmt.Errorf("%d address spaces left after destroy", len(list))
+			}
+			return nil
+		})),
+	})
+}
+
+func TestAccBulk_updateFailuresConverge(t *testing.T) {
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	items := bulkBase + `
+    "bad-1" = { type = "Provider" }`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: bulkConfig(emu, bulkBase)},
+			{
+				// Adding bad-1 and changing DC-West: DC-West is applied, bad-1 fails, and the
+				// state keeps exactly what exists.
+				PreConfig:   func() { emu.SetFailItems("bad%") },
+				Config:      bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
+				ExpectError: regexp.MustCompile(`(?s)address space "bad-1".*injected failure`),
+			},
+			{
+				PreConfig: func() { emu.SetFailItems("") },
+				Config:    bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("address_spaces").AtMapKey("DC-West").AtMapKey("owner"), knownvalue.StringExact("ops")),
+					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("ids").AtMapKey("bad-1"), acctest.NotEmpty()),
+					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
+				},
 			},
 		},
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 )
 
 // functionTest runs one configuration that only calls provider functions: no IPAM server is
@@ -21,16 +22,6 @@ func functionTest(t *testing.T, steps ...resource.TestStep) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps:                    steps,
 	})
-}
-
-// functionErrorText matches a phrase in Terraform's error output, which wraps long lines and
-// prefixes them with a box-drawing bar.
-func functionErrorText(phrase string) *regexp.Regexp {
-	words := strings.Fields(phrase)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
 }
 
 func TestAccParseCustomConfigurationFunction(t *testing.T) {
@@ -226,7 +217,7 @@ output "test" {
   value = provider::ipam::` + fn + `(null)
 }
 `,
-				ExpectError: functionErrorText(`argument must not be null`),
+				ExpectError: acctest.ErrorText(`argument must not be null`),
 			})
 		})
 	}
@@ -235,8 +226,8 @@ output "test" {
 // functionArgumentError matches the error Terraform shows when a function refuses its argument.
 func functionArgumentError(function, want string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)Invalid function argument.*` +
-		functionErrorText(`while calling provider::ipam::`+function+`(custom_configuration)`).String() + `.*` +
-		functionErrorText(`Invalid value for "custom_configuration" parameter: `+want).String())
+		acctest.ErrorText(`while calling provider::ipam::`+function+`(custom_configuration)`).String() + `.*` +
+		acctest.ErrorText(`Invalid value for "custom_configuration" parameter: `+want).String())
 }
 
 // hclString quotes s as an HCL string literal (no templates).

@@ -8,12 +8,10 @@ package provider
 // this module (as TestAccAddressSpaceResource_generateConfigCLI does) against the emulator binary.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,96 +19,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
+	"github.com/winipam/terraform-provider-ipam/internal/emulator/emutest"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
 // emulatorBinary is a running `terraform-provider-ipam emulator`.
 type emulatorBinary struct {
-	t              *testing.T
-	cmd            *exec.Cmd
-	stdout, stderr *lockedOutput
-	done           chan struct{}
-	port           string
-	url            string
+	*emutest.Process
+	t *testing.T
 }
-
-var emulatorListening = regexp.MustCompile(`IPAM emulator listening on (http://127\.0\.0\.1:(\d+)/wsman)`)
 
 // startEmulatorBinary runs the emulator command on listen ("127.0.0.1:0": a free port) with the
-// database file db, and waits until it says where it listens.
+// database file db, and waits for its ready line.
 func startEmulatorBinary(t *testing.T, bin, listen, db string, extra ...string) *emulatorBinary {
 	t.Helper()
-	args := append([]string{"emulator", "-listen", listen, "-db", db, "-username", testUser, "-password", testPass,
-		"-custom-field", "Region"}, extra...)
-	p := &emulatorBinary{t: t, cmd: exec.Command(bin, args...), stdout: &lockedOutput{}, stderr: &lockedOutput{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := emulatorListening.FindStringSubmatch(p.stdout.String()); m != nil {
-			p.url, p.port = m[1], m[2]
-			return p
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("the emulator exited (%v) before listening\nstdout: %s\nstderr: %s", p.cmd.ProcessState, p.stdout, p.stderr)
-		case <-deadline:
-			t.Fatalf("the emulator did not say where it listens within 30s\nstdout: %s\nstderr: %s", p.stdout, p.stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-// kill9 kills the emulator with SIGKILL and waits for it to be gone.
-func (p *emulatorBinary) kill9() {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		p.t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		p.t.Fatal("the emulator survived SIGKILL for 15s")
-	}
-	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		p.t.Fatalf("the emulator was not killed by SIGKILL: %v", p.cmd.ProcessState)
-	}
-}
-
-// stop shuts the emulator down with SIGTERM.
-func (p *emulatorBinary) stop() {
-	p.t.Helper()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		p.t.Fatal("the emulator did not stop within 15s of SIGTERM")
-	}
+	cmd := emutest.Command(bin, append([]string{"-listen", listen, "-db", db, "-username", acctest.User, "-password", acctest.Password,
+		"-custom-field", "Region"}, extra...)...)
+	return &emulatorBinary{Process: emutest.Start(t, cmd), t: t}
 }
 
 // requests reads GET /emulator/stats: how many requests the emulator has received.
 func (p *emulatorBinary) requests() (int64, error) {
-	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(p.url, "/wsman")+"/emulator/stats", nil)
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(p.URL, "/wsman")+"/emulator/stats", nil)
 	if err != nil {
 		return 0, err
 	}
-	req.SetBasicAuth(testUser, testPass)
+	req.SetBasicAuth(acctest.User, acctest.Password)
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		return 0, err
@@ -125,7 +60,7 @@ func (p *emulatorBinary) requests() (int64, error) {
 
 // served counts the calls of a method the emulator has answered with HTTP 200, from its log.
 func (p *emulatorBinary) served(method string) int {
-	return strings.Count(p.stderr.String(), " POST "+method+" 200 ")
+	return strings.Count(p.Stderr(), " POST "+method+" 200 ")
 }
 
 // waitServed waits until the emulator has answered more than n calls of method, or the process
@@ -138,73 +73,12 @@ func (p *emulatorBinary) waitServed(method string, n int, other <-chan struct{},
 		case <-other:
 			return false
 		case <-deadline:
-			p.t.Fatalf("the emulator answered no %s call within %s\n%s", method, limit, p.stderr)
+			p.t.Fatalf("the emulator answered no %s call within %s\n%s", method, limit, p.Stderr())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	return true
 }
-
-func (p *emulatorBinary) client() *wmi.Client {
-	p.t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: p.url, Username: testUser, Password: testPass, Auth: wsman.AuthNTLM, Timeout: 30 * time.Second})
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return wmi.New(ws)
-}
-
-// tfRun is a terraform command running in its own process group, so that the test can end it and
-// the provider process it started, should it not exit by itself.
-type tfRun struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	out    *lockedOutput
-	start  time.Time
-	exited chan struct{}
-}
-
-func (c *terraformCLI) start(args ...string) *tfRun {
-	c.t.Helper()
-	r := &tfRun{t: c.t, out: &lockedOutput{}, exited: make(chan struct{})}
-	r.cmd = c.command(r.out, args...)
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	r.start = time.Now()
-	if err := r.cmd.Start(); err != nil {
-		c.t.Fatal(err)
-	}
-	go func() {
-		_ = r.cmd.Wait()
-		close(r.exited)
-	}()
-	c.t.Cleanup(func() { r.killGroup() })
-	return r
-}
-
-// killGroup ends the command's process group (terraform and its provider) if it still runs.
-func (r *tfRun) killGroup() {
-	select {
-	case <-r.exited:
-	default:
-		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
-		<-r.exited
-	}
-}
-
-// wait waits up to limit for terraform to exit and returns its exit code, or -1 after ending its
-// process group when it did not exit in time.
-func (r *tfRun) wait(limit time.Duration) int {
-	select {
-	case <-r.exited:
-		return r.cmd.ProcessState.ExitCode()
-	case <-time.After(limit):
-		r.killGroup()
-		return -1
-	}
-}
-
-// diagnostics counts the error diagnostics terraform has printed so far.
-func (r *tfRun) diagnostics() int { return strings.Count(r.out.String(), "Error: ") }
 
 // interruptItems is an ipam_address_spaces body with n keys: a tenth provider spaces, the rest
 // customer spaces on them, all with this description.
@@ -229,15 +103,15 @@ func interruptItems(n int, description string) ([]string, string) {
 
 // serverState lists what the emulator holds and checks it is consistent: no name twice, every
 // customer space on a provider space that exists.
-func serverState(t *testing.T, c *wmi.Client) []ipam.AddressSpace {
+func serverState(t *testing.T, oob *acctest.OutOfBand) []ipam.AddressSpace {
 	t.Helper()
-	list, err := c.List(context.Background(), ipam.Filter{})
+	list, err := oob.List()
 	if err != nil {
 		t.Fatalf("out of band: %v", err)
 	}
 	names := map[string]*ipam.AddressSpace{}
 	for i := range list {
-		k := strings.ToLower(list[i].Name)
+		k := ipam.NameKey(list[i].Name)
 		if names[k] != nil {
 			t.Errorf("DUPLICATE: the server holds %q twice", list[i].Name)
 		}
@@ -245,7 +119,7 @@ func serverState(t *testing.T, c *wmi.Client) []ipam.AddressSpace {
 	}
 	for _, a := range list {
 		if a.Type == ipam.TypeCustomer {
-			if pa := names[strings.ToLower(a.AssociatedProviderAddressSpace)]; pa == nil || pa.Type != ipam.TypeProvider {
+			if pa := names[ipam.NameKey(a.AssociatedProviderAddressSpace)]; pa == nil || pa.Type != ipam.TypeProvider {
 				t.Errorf("INCONSISTENT: customer space %q names provider space %q, which the server does not hold", a.Name, a.AssociatedProviderAddressSpace)
 			}
 		}
@@ -260,21 +134,19 @@ const interruptKeys = 3000
 // SIGKILL in the middle of a bulk call, and checks after each that nothing is lost and that the
 // next apply converges.
 func TestAccInterrupt_bulkApply(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	t.Parallel()
 	const (
 		n       = interruptKeys
 		latency = 300 * time.Millisecond
 	)
-	bin := filepath.Join(cliProviderDir(t), "terraform-provider-ipam")
+	bin := emutest.Binary(t)
 	db := filepath.Join(t.TempDir(), "ipam.db")
 	emu := startEmulatorBinary(t, bin, "127.0.0.1:0", db, "-latency", latency.String())
-	cli := newTerraformCLI(t, tf)
-	block := faultProviderBlock(emu.url, "")
-	block = strings.Replace(block, `timeout  = "2s"`, `timeout  = "60s"`, 1)
+	cli := acctest.NewCLI(t, tf)
+	block := acctest.ProviderBlock(emu.URL, `timeout = "60s"`)
 	names, v1 := interruptItems(n, "v1")
-	cli.write(block + v1)
-	statePath := filepath.Join(cli.dir, "terraform.tfstate")
+	cli.Write(block + v1)
 	apply := []string{"apply", "-input=false", "-no-color", "-auto-approve"}
 
 	// 1. SIGINT to terraform once the first bulk call has been answered.
@@ -282,31 +154,29 @@ func TestAccInterrupt_bulkApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := cli.start(apply...)
-	if !emu.waitServed("BulkAddOrUpdateAddressSpace", 0, run.exited, 2*time.Minute) {
-		t.Fatalf("terraform exited before the first bulk call was answered:\n%s", tail(run.out.String(), 40))
+	run := cli.Start(apply...)
+	if !emu.waitServed("BulkAddOrUpdateAddressSpace", 0, run.Exited, 2*time.Minute) {
+		t.Fatalf("terraform exited before the first bulk call was answered:\n%s", acctest.Tail(run.Output(), 40))
 	}
 	after, err := emu.requests()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	interruptedAt := time.Since(run.start)
-	code := run.wait(exitLimit)
+	run.Signal(os.Interrupt)
+	interruptedAt := time.Since(run.Started)
+	code := run.Wait(exitLimit)
 	t.Logf("SIGINT %s into the apply, after %d requests (GET /emulator/stats: %d before the apply); terraform exited %d after %s",
-		interruptedAt.Round(time.Millisecond), after-before, before, code, time.Since(run.start).Round(time.Millisecond))
+		interruptedAt.Round(time.Millisecond), after-before, before, code, time.Since(run.Started).Round(time.Millisecond))
 	checkExit(t, run, "SIGINT", code, n)
-	if !strings.Contains(run.out.String(), "Interrupt received") {
-		t.Errorf("terraform did not report the interrupt:\n%s", tail(run.out.String(), 40))
+	if !strings.Contains(run.Output(), "Interrupt received") {
+		t.Errorf("terraform did not report the interrupt:\n%s", acctest.Tail(run.Output(), 40))
 	}
 
 	// What the state saved is on the server with the state's ids; what the server holds under
 	// the managed names and the state does not track is left for the next apply to adopt.
-	oob := emu.client()
+	oob := acctest.NewOutOfBand(t, emu.URL)
 	server := serverState(t, oob)
-	spaces, err := spacesFromStateFile(statePath)
+	spaces, err := stateSpaces(cli)
 	if err != nil {
 		t.Fatalf("terraform saved no readable state after SIGINT: %v", err)
 	}
@@ -324,13 +194,13 @@ func TestAccInterrupt_bulkApply(t *testing.T) {
 	// came may have an unknown outcome, and what it created is adopted by the next apply.
 	tracked := map[string]bool{}
 	for _, sp := range spaces {
-		tracked[strings.ToLower(sp.name)] = true
+		tracked[ipam.NameKey(sp.name)] = true
 	}
 	var finished, lost []string
 	for _, name := range names {
 		if strings.HasPrefix(name, "IR-P-") {
 			finished = append(finished, name)
-			if !tracked[strings.ToLower(name)] {
+			if !tracked[ipam.NameKey(name)] {
 				lost = append(lost, name)
 			}
 		}
@@ -338,59 +208,59 @@ func TestAccInterrupt_bulkApply(t *testing.T) {
 	if len(lost) > 0 {
 		t.Errorf("BUG: the bulk call that created the %d provider spaces was answered before SIGINT, but the state saved after "+
 			"the interrupt tracks %d of them (%d untracked on the server): what finished was not saved. Terraform said:\n%s",
-			len(finished), len(finished)-len(lost), len(untracked), head(run.out.String()[max(0, strings.Index(run.out.String(), "Error: ")):], 40))
+			len(finished), len(finished)-len(lost), len(untracked), acctest.FirstError(run.Output(), 40))
 	}
 	idsBefore := map[string]string{}
 	for _, a := range server {
-		idsBefore[strings.ToLower(a.Name)] = a.InstanceID
+		idsBefore[ipam.NameKey(a.Name)] = a.InstanceID
 	}
 
 	// The next apply, uninterrupted, converges: exactly the configured names, once each, and what
 	// the interrupted apply had created keeps its identity (adopted, not re-created).
-	cli.mustSucceed(apply...)
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
-	checkConverged(t, oob, statePath, names, idsBefore)
+	cli.MustSucceed(apply...)
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	checkConverged(t, oob, cli, names, idsBefore)
 
 	// 2. kill -9 of the emulator during a bulk call that changes every key.
 	_, v2 := interruptItems(n, "v2")
-	cli.write(block + v2)
+	cli.Write(block + v2)
 	idsBefore = map[string]string{}
 	for _, a := range serverState(t, oob) {
-		idsBefore[strings.ToLower(a.Name)] = a.InstanceID
+		idsBefore[ipam.NameKey(a.Name)] = a.InstanceID
 	}
 	served := emu.served("BulkAddOrUpdateAddressSpace")
-	run = cli.start(apply...)
-	if !emu.waitServed("BulkAddOrUpdateAddressSpace", served, run.exited, 2*time.Minute) {
-		t.Fatalf("terraform exited before the first bulk call of the update was answered:\n%s", tail(run.out.String(), 40))
+	run = cli.Start(apply...)
+	if !emu.waitServed("BulkAddOrUpdateAddressSpace", served, run.Exited, 2*time.Minute) {
+		t.Fatalf("terraform exited before the first bulk call of the update was answered:\n%s", acctest.Tail(run.Output(), 40))
 	}
 	// The next call is under way: sent, and at or just past the end of the emulator's latency,
 	// where its transaction starts.
 	time.Sleep(latency + 50*time.Millisecond)
-	emu.kill9()
-	killedAt := time.Since(run.start)
-	code = run.wait(exitLimit)
+	emu.Kill9()
+	killedAt := time.Since(run.Started)
+	code = run.Wait(exitLimit)
 	t.Logf("SIGKILL of the emulator %s into the apply; terraform exited %d after %s", killedAt.Round(time.Millisecond),
-		code, time.Since(run.start).Round(time.Millisecond))
+		code, time.Since(run.Started).Round(time.Millisecond))
 	checkExit(t, run, "the server's death", code, n)
-	text := run.out.String()
-	if !errorText("cannot reach the WinRM endpoint " + emu.url).MatchString(text) {
-		t.Errorf("terraform's error does not say the endpoint cannot be reached:\n%s", head(text, 40))
+	text := run.Output()
+	if !acctest.ErrorText("cannot reach the WinRM endpoint " + emu.URL).MatchString(text) {
+		t.Errorf("terraform's error does not say the endpoint cannot be reached:\n%s", acctest.Head(text, 40))
 	}
 	if !regexp.MustCompile(`Error: Cannot (apply|update|read)`).MatchString(text) {
-		t.Errorf("terraform's error does not say what it could not do:\n%s", head(text, 40))
+		t.Errorf("terraform's error does not say what it could not do:\n%s", acctest.Head(text, 40))
 	}
 
 	// Restarted on the same file (and port), the database is consistent, and every address space
 	// is there once, with either the old or the new description.
-	emu = startEmulatorBinary(t, bin, "127.0.0.1:"+emu.port, db, "-latency", latency.String())
-	oob = emu.client()
+	emu = startEmulatorBinary(t, bin, "127.0.0.1:"+emu.Port(), db, "-latency", latency.String())
+	oob = acctest.NewOutOfBand(t, emu.URL)
 	server = serverState(t, oob)
 	descs := map[string]int{}
 	for _, a := range server {
 		if a.Name != ipam.DefaultProviderName {
 			descs[a.Description]++
 		}
-		if old, ok := idsBefore[strings.ToLower(a.Name)]; !ok || old != a.InstanceID {
+		if old, ok := idsBefore[ipam.NameKey(a.Name)]; !ok || old != a.InstanceID {
 			t.Errorf("after the restart %q has InstanceID %s, before the apply it had %q", a.Name, a.InstanceID, old)
 		}
 	}
@@ -398,7 +268,7 @@ func TestAccInterrupt_bulkApply(t *testing.T) {
 	if len(server) != n+1 || descs["v1"]+descs["v2"] != n {
 		t.Errorf("after the restart the server holds %d address spaces (descriptions %v), want %d with v1 or v2 and Default", len(server), descs, n)
 	}
-	spaces, err = spacesFromStateFile(statePath)
+	spaces, err = stateSpaces(cli)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,15 +279,15 @@ func TestAccInterrupt_bulkApply(t *testing.T) {
 	}
 
 	// The next apply converges.
-	cli.mustSucceed(apply...)
-	cli.mustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
-	checkConverged(t, oob, statePath, names, idsBefore)
+	cli.MustSucceed(apply...)
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	checkConverged(t, oob, cli, names, idsBefore)
 	for _, a := range serverState(t, oob) {
 		if a.Name != ipam.DefaultProviderName && a.Description != "v2" {
 			t.Errorf("after the converging apply %q has description %q, want v2", a.Name, a.Description)
 		}
 	}
-	emu.stop()
+	emu.Stop(syscall.SIGTERM)
 }
 
 // exitLimit bounds how long terraform may take to exit once the apply was interrupted; the
@@ -426,36 +296,36 @@ const exitLimit = 20 * time.Second
 
 // checkExit checks how terraform ended after an interruption: by itself, in time, with a
 // non-zero exit code and no raw XML in what it printed.
-func checkExit(t *testing.T, run *tfRun, what string, code, keys int) {
+func checkExit(t *testing.T, run *acctest.Run, what string, code, keys int) {
 	t.Helper()
-	text := run.out.String()
+	text := run.Output()
 	switch code {
 	case -1:
 		// Seen before ipam_address_spaces capped its diagnostics (d29fd9d): one attribute
 		// diagnostic per key, and Terraform's cost of rendering each grows with the configuration.
 		t.Errorf("BUG: terraform did not exit within %s of %s; it had printed %d error diagnostics for a resource of %d keys, "+
-			"and was still printing (the test ended it). The last ones:\n%s", exitLimit, what, run.diagnostics(), keys, tail(text, 14))
+			"and was still printing (the test ended it). The last ones:\n%s", exitLimit, what, run.Diagnostics(), keys, acctest.Tail(text, 14))
 	case 0:
-		t.Errorf("terraform exited 0 after %s in the middle of the apply:\n%s", what, tail(text, 40))
+		t.Errorf("terraform exited 0 after %s in the middle of the apply:\n%s", what, acctest.Tail(text, 40))
 	default:
-		t.Logf("terraform after %s printed %d error diagnostics (%d bytes); the first:\n%s", what, run.diagnostics(), len(text),
-			head(text[max(0, strings.Index(text, "Error: ")):], 14))
+		t.Logf("terraform after %s printed %d error diagnostics (%d bytes); the first:\n%s", what, run.Diagnostics(), len(text),
+			acctest.FirstError(text, 14))
 	}
-	if rawXML.MatchString(text) {
-		t.Errorf("terraform's output after %s shows raw XML:\n%s", what, tail(text, 40))
+	if acctest.RawXML.MatchString(text) {
+		t.Errorf("terraform's output after %s shows raw XML:\n%s", what, acctest.Tail(text, 40))
 	}
 }
 
 // checkConverged checks that the server holds exactly the configured names once each (and
 // Default), that the state tracks exactly them with the server's ids and values, and that the
 // address spaces in idsBefore kept their InstanceIDs.
-func checkConverged(t *testing.T, oob *wmi.Client, statePath string, names []string, idsBefore map[string]string) {
+func checkConverged(t *testing.T, oob *acctest.OutOfBand, cli *acctest.CLI, names []string, idsBefore map[string]string) {
 	t.Helper()
 	server := serverState(t, oob)
 	if len(server) != len(names)+1 {
 		t.Errorf("the server holds %d address spaces, want %d and Default", len(server), len(names))
 	}
-	spaces, err := spacesFromStateFile(statePath)
+	spaces, err := stateSpaces(cli)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +334,7 @@ func checkConverged(t *testing.T, oob *wmi.Client, statePath string, names []str
 	}
 	recreated := 0
 	for _, a := range server {
-		if old, ok := idsBefore[strings.ToLower(a.Name)]; ok && old != a.InstanceID {
+		if old, ok := idsBefore[ipam.NameKey(a.Name)]; ok && old != a.InstanceID {
 			recreated++
 			if recreated <= 5 {
 				t.Errorf("RE-CREATED: %q had InstanceID %s, now %s", a.Name, old, a.InstanceID)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 )
 
@@ -16,28 +17,25 @@ import (
 // are unset (Terraform would read every line and drop it), the bodies at TF_LOG=trace. A wrapper in
 // the dev_overrides directory starts the built provider with its stderr appended to a file.
 func TestAccLogging_quietUnlessShown(t *testing.T) {
-	tf := needTerraformCLI(t)
+	tf := acctest.NeedTerraform(t)
 	t.Parallel()
 	stderr := filepath.Join(t.TempDir(), "provider-stderr")
 	wrapDir := t.TempDir()
 	wrapper := fmt.Sprintf("#!/bin/sh\necho started >>'%s'\nexec '%s' \"$@\" 2>>'%s'\n",
-		stderr, filepath.Join(cliProviderDir(t), "terraform-provider-ipam"), stderr)
+		stderr, filepath.Join(acctest.ProviderDir(t), "terraform-provider-ipam"), stderr)
 	if err := os.WriteFile(filepath.Join(wrapDir, "terraform-provider-ipam"), []byte(wrapper), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	c := newTerraformCLIWith(t, tf, wrapDir)
+	c := acctest.NewCLIWith(t, tf, wrapDir)
 
-	emu := startEmulator(t, emulator.Config{})
-	c.write(providerBlock(emu) + `data "ipam_address_spaces" "all" {}` + "\n")
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	c.Write(emu.ProviderBlock() + `data "ipam_address_spaces" "all" {}` + "\n")
 
 	plan := func(env ...string) string {
 		t.Helper()
 		_ = os.Remove(stderr)
 		before := emu.Requests()
-		saved := c.env
-		c.env = append(append([]string(nil), c.env...), env...)
-		defer func() { c.env = saved }()
-		c.mustSucceed("plan", "-input=false")
+		c.WithEnv(env...).MustSucceed("plan", "-input=false")
 		if emu.Requests() == before {
 			t.Fatalf("%v: the plan sent no request to the emulator", env)
 		}

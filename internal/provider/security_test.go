@@ -19,11 +19,9 @@ package provider
 // out before the search, and only that field.
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,15 +29,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
-	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
 const (
@@ -50,29 +46,15 @@ const (
 	wrongPass = `Wr0ng<&>"'pw!`
 )
 
-// startSecretEmulator runs an emulator whose password is secretPass.
-func startSecretEmulator(t *testing.T) *emulator.Running {
+// startSecretEmulator runs an emulator whose password is secretPass, and which takes Basic.
+func startSecretEmulator(t *testing.T) *acctest.Emulator {
 	t.Helper()
-	emu, err := emulator.Start(context.Background(), emulator.Config{Username: testUser, Password: secretPass,
-		CustomFields: []string{"Region", "CostCenter"}}, "127.0.0.1:0", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { emu.Close() })
-	return emu
+	return acctest.StartEmulatorAsIs(t, emulator.Config{Username: acctest.User, Password: secretPass})
 }
 
-// secretProviderBlock configures the provider with a password; %q writes it as an HCL string.
-func secretProviderBlock(emu *emulator.Running, auth, password string) string {
-	return fmt.Sprintf(`
-provider "ipam" {
-  endpoint = %q
-  username = %q
-  password = %q
-  auth     = %q
-  timeout  = "20s"
-}
-`, emu.URL, testUser, password, auth)
+// secretProviderBlock configures the provider with a password and an auth method.
+func secretProviderBlock(emu *acctest.Emulator, auth, password string) string {
+	return acctest.ProviderBlockAs(emu.URL, acctest.User, password, fmt.Sprintf("auth = %q", auth), `timeout = "20s"`)
 }
 
 // secretForms are the ways a password can be written down: as is, escaped for XML text and
@@ -107,7 +89,7 @@ func secretForms(user, pass string) map[string]string {
 func findSecrets(text string, passwords ...string) []string {
 	var found []string
 	for _, pass := range passwords {
-		for name, form := range secretForms(testUser, pass) {
+		for name, form := range secretForms(acctest.User, pass) {
 			if form != "" && strings.Contains(text, form) {
 				found = append(found, fmt.Sprintf("%s (%s form %q)", pass, name, form))
 			}
@@ -206,47 +188,10 @@ func checkLogs(t *testing.T, logs map[string]string, actions []string, passwords
 	}
 }
 
-func secretClient(t *testing.T, emu *emulator.Running) *wmi.Client {
-	t.Helper()
-	ws, err := wsman.NewClient(wsman.Config{Endpoint: emu.URL, Username: testUser, Password: secretPass,
-		Auth: wsman.AuthBasic, Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wmi.New(ws)
-}
-
-func secretConfig(emu *emulator.Running, version string) string {
-	return secretProviderBlock(emu, "basic", secretPass) + fmt.Sprintf(`
-resource "ipam_provider_address_space" "pa" {
-  name        = "Sec-PA"
-  owner       = "netops"
-  description = "provider %[1]s"
-}
-
-resource "ipam_customer_address_space" "ca" {
-  name                   = "Sec-CA"
-  provider_address_space = ipam_provider_address_space.pa.name
-  isolation_method       = "NVGRE"
-  tenant                 = "t-%[1]s"
-  description            = "customer %[1]s"
-}
-
-resource "ipam_address_spaces" "bulk" {
-  address_spaces = {
-    "Sec-Bulk-PA" = {
-      type        = "Provider"
-      description = "bulk provider %[1]s"
-    }
-    "Sec-Bulk-CA" = {
-      type                   = "Customer"
-      provider_address_space = "Sec-Bulk-PA"
-      isolation_method       = "IPRewrite"
-      description            = "bulk customer %[1]s"
-    }
-  }
-}
-`, version)
+// secretConfig is a provider space, a customer space and a bulk resource of two, whose
+// descriptions (and the customer space's tenant) name the version.
+func secretConfig(t *testing.T, emu *acctest.Emulator, version string) string {
+	return secretProviderBlock(emu, "basic", secretPass) + acctest.HCL(t, "main.tf", map[string]string{"Version": version})
 }
 
 // A whole apply with every log at TRACE: create, update and destroy of a provider space, a
@@ -254,42 +199,31 @@ resource "ipam_address_spaces" "bulk" {
 func TestAccSecurityNoPasswordInLogs(t *testing.T) {
 	readLogs := captureLogs(t)
 	emu := startSecretEmulator(t)
-	client := secretClient(t, emu)
-	names := []string{"Sec-PA", "Sec-CA", "Sec-Bulk-PA", "Sec-Bulk-CA"}
+	oob := acctest.NewOutOfBandAs(t, emu.URL, acctest.Login{Username: acctest.User, Password: secretPass, Auth: "basic"})
+	const pa, ca, bulk = "ipam_provider_address_space.pa", "ipam_customer_address_space.ca", "ipam_address_spaces.bulk"
+	spaces := atPath("address_spaces")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: secretConfig(emu, "v1"),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("ipam_customer_address_space.ca", "description", "customer v1"),
-					resource.TestCheckResourceAttr("ipam_address_spaces.bulk", "address_spaces.%", "2"),
-				),
+				Config: secretConfig(t, emu, "v1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ca, atPath("description"), knownvalue.StringExact("customer v1")),
+					statecheck.ExpectKnownValue(bulk, spaces, knownvalue.MapSizeExact(2)),
+				},
 			},
 			{
-				Config: secretConfig(emu, "v2"),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("ipam_provider_address_space.pa", "description", "provider v2"),
-					resource.TestCheckResourceAttr("ipam_customer_address_space.ca", "tenant", "t-v2"),
-					resource.TestCheckResourceAttr("ipam_address_spaces.bulk", "address_spaces.Sec-Bulk-CA.description", "bulk customer v2"),
-					func(*terraform.State) error {
-						a, err := client.GetByName(context.Background(), "Sec-Bulk-CA")
-						if err != nil || a.Description != "bulk customer v2" {
-							return fmt.Errorf("on the server: %+v, %v", a, err)
-						}
-						return nil
-					},
-				),
+				Config: secretConfig(t, emu, "v2"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pa, atPath("description"), knownvalue.StringExact("provider v2")),
+					statecheck.ExpectKnownValue(ca, atPath("tenant"), knownvalue.StringExact("t-v2")),
+					statecheck.ExpectKnownValue(bulk, spaces.AtMapKey("Sec-Bulk-CA").AtMapKey("description"), knownvalue.StringExact("bulk customer v2")),
+					oob.Expect("Sec-Bulk-CA", map[string]string{"description": "bulk customer v2"}),
+				},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
-			for _, name := range names {
-				if _, err := client.GetByName(context.Background(), name); !errors.Is(err, ipam.ErrNotFound) {
-					return fmt.Errorf("%s after destroy: %v", name, err)
-				}
-			}
-			return nil
-		},
+		CheckDestroy: acctest.OnDestroy(oob.ExpectGone("Sec-PA"), oob.ExpectGone("Sec-CA"), oob.ExpectGone("Sec-Bulk-PA"),
+			oob.ExpectGone("Sec-Bulk-CA")),
 	})
 	if t.Failed() || os.Getenv(resource.EnvTfAcc) == "" {
 		return

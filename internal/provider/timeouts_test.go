@@ -7,22 +7,21 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 )
 
 // A timeouts block bounds an operation, whatever the provider's per-request timeout.
 func TestAccTimeouts(t *testing.T) {
-	emu := startEmulator(t, emulator.Config{})
+	emu := acctest.StartEmulator(t, emulator.Config{})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "AddProviderAddressSpace"}); err != nil {
-						t.Fatal(err)
-					}
+					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "AddProviderAddressSpace"})
 				},
-				Config: providerBlock(emu) + `
+				Config: emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "slow" {
   name = "slow"
   timeouts {
@@ -34,11 +33,9 @@ resource "ipam_provider_address_space" "slow" {
 			},
 			{
 				PreConfig: func() {
-					if err := emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "BulkAddOrUpdateAddressSpace"}); err != nil {
-						t.Fatal(err)
-					}
+					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "BulkAddOrUpdateAddressSpace"})
 				},
-				Config: providerBlock(emu) + `
+				Config: emu.ProviderBlock() + `
 resource "ipam_address_spaces" "slow" {
   address_spaces = { "slow-bulk" = { type = "Provider" } }
   timeouts {

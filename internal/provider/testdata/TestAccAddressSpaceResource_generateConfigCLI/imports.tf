@@ -1,0 +1,9 @@
+import {
+  to = ipam_provider_address_space.west
+  id = "dc-west"
+}
+
+import {
+  to = ipam_customer_address_space.tenant
+  id = "TENANT-A"
+}
