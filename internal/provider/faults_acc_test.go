@@ -4,8 +4,7 @@ package provider
 // single resources and on ipam_address_spaces, under every fault the emulator can inject. After
 // each faulted step the apply has either succeeded through a safe retry or failed with a clear
 // error; the fault is then cleared, the same configuration converges, and stateMatchesServer finds
-// nothing lost, duplicated or untracked. The concurrency test at the end applies 200 resources at
-// -parallelism=50 against an emulator that enforces WinRM's concurrent-operations quota.
+// nothing lost, duplicated or untracked. Each row states what each operation must come to.
 
 import (
 	"fmt"
@@ -42,33 +41,23 @@ func faultProviderBlock(endpoint string) string {
 // matrixTarget is what a row applies: the single resources, or one ipam_address_spaces.
 type matrixTarget struct {
 	name string
-	// v1 is created, v2 updates it (changed values, and for the bulk resource a removed and an
-	// added key); the delete step configures neither.
-	v1, v2             string
+	// file (testdata/TestAccFaultMatrix/) is created; toV2 makes the update of it (changed
+	// values, and for the bulk resource a removed and an added key); the delete step configures
+	// neither.
+	file               string
+	toV2               *strings.Replacer
 	want1, want2       []string
 	createActions      []string
-	create, read       string // error summaries (errorText phrases)
+	create, read       string // error summaries (acctest.ErrorText phrases)
 	update, deleteWhat string
 }
 
 var matrixManaged = []string{"FM-PA", "FM-CA", "FM-CA1", "FM-CA2", "FM-CA3"}
 
 var singleTarget = matrixTarget{
-	name: "single",
-	v1: `
-resource "ipam_provider_address_space" "pa" {
-  name                 = "FM-PA"
-  owner                = "netops"
-  description          = "fault matrix"
-  custom_configuration = { Region = "EU" }
-}
-resource "ipam_customer_address_space" "ca" {
-  name                   = "FM-CA"
-  provider_address_space = ipam_provider_address_space.pa.name
-  isolation_method       = "NVGRE"
-  tenant                 = "4001"
-}
-`,
+	name:          "single",
+	file:          "single.tf",
+	toV2:          strings.NewReplacer(`"netops"`, `"netops-2"`, `"4001"`, `"4002"`),
 	want1:         []string{"FM-PA", "FM-CA"},
 	want2:         []string{"FM-PA", "FM-CA"},
 	createActions: []string{"AddProviderAddressSpace", "AddCustomerAddressSpace"},
@@ -81,30 +70,12 @@ resource "ipam_customer_address_space" "ca" {
 	deleteWhat: `Cannot delete address space "FM-CA"`,
 }
 
-func init() {
-	singleTarget.v2 = strings.NewReplacer(`"netops"`, `"netops-2"`, `"4001"`, `"4002"`).Replace(singleTarget.v1)
-}
-
 var bulkTarget = matrixTarget{
 	name: "bulk",
-	v1: `
-resource "ipam_address_spaces" "all" {
-  address_spaces = {
-    "FM-PA"  = { type = "Provider", owner = "netops", custom_configuration = { Region = "EU" } }
-    "FM-CA1" = { type = "Customer", provider_address_space = "FM-PA", isolation_method = "NVGRE", tenant = "4001" }
-    "FM-CA2" = { type = "Customer", provider_address_space = "fm-pa", isolation_method = "IPRewrite" }
-  }
-}
-`,
-	v2: `
-resource "ipam_address_spaces" "all" {
-  address_spaces = {
-    "FM-PA"  = { type = "Provider", owner = "netops-2", custom_configuration = { Region = "EU" } }
-    "FM-CA1" = { type = "Customer", provider_address_space = "FM-PA", isolation_method = "NVGRE", tenant = "4002" }
-    "FM-CA3" = { type = "Customer", provider_address_space = "FM-PA", isolation_method = "NVGRE", description = "added" }
-  }
-}
-`,
+	file: "bulk.tf",
+	toV2: strings.NewReplacer(`"netops"`, `"netops-2"`, `"4001"`, `"4002"`,
+		`"FM-CA2" = { type = "Customer", provider_address_space = "fm-pa", isolation_method = "IPRewrite" }`,
+		`"FM-CA3" = { type = "Customer", provider_address_space = "FM-PA", isolation_method = "NVGRE", description = "added" }`),
 	want1:         []string{"FM-PA", "FM-CA1", "FM-CA2"},
 	want2:         []string{"FM-PA", "FM-CA1", "FM-CA3"},
 	createActions: []string{"BulkAddOrUpdateAddressSpace"},
@@ -127,13 +98,82 @@ const (
 
 var allOps = []matrixOp{opCreate, opRefresh, opUpdate, opDelete}
 
-// matrixCase is one row: a fault, how often it strikes (Count 0: until cleared), and the
-// operations it is injected into.
+// result is what an operation must come to under a row's fault.
+type result int
+
+const (
+	// notRun: the fault is not injected into this operation. (An unfaulted create still runs, to
+	// make what the later operations work on; the other operations are left out.)
+	notRun result = iota
+	// absorbed: a safe retry absorbs the fault; the apply succeeds, and a second apply would
+	// change nothing.
+	absorbed
+	// fails: the apply fails with a clear error; with the fault cleared, the same configuration
+	// converges.
+	fails
+)
+
+// How often a row's fault strikes: FaultRule.Count.
+const (
+	once   = 1 // a transient fault
+	always = 0 // a persistent fault, until it is cleared
+)
+
+// matrixCase is one row: a fault, how often it strikes, and what each operation must come to.
 type matrixCase struct {
 	target *matrixTarget
-	kind   emulator.FaultKind // "" for per-item failure
+	kind   emulator.FaultKind // "" for per-item failure: the bulk items named FM-CA1 fail
 	count  int
-	ops    []matrixOp
+	// What create, refresh, update and delete must come to.
+	create, refresh, update, delete result
+}
+
+// matrixCases are the rows, with each operation's expected outcome written down. Why each is what
+// it is, in the client's terms:
+//   - reads and bulk calls are idempotent and retried (4 attempts) on 503, quota, timeouts and
+//     dropped connections: a fault that strikes once is absorbed, one that strikes always fails;
+//   - an Add is retried on 503 and quota (the server did not act), and after a timeout or a
+//     dropped connection it reads the name back: it takes its own object if the server had
+//     committed (so a persistent drop-after is absorbed by the single resources' create), or sends
+//     the Add again (at most 3 Adds);
+//   - HTTP 500 with an empty body is WinRM refusing the request for good: never retried, so
+//     striking once and always are the same, and only once is run;
+//   - a per-item failure is the server's answer for that item: reported, not retried.
+//
+// A persistent slow fault costs 4 x 3.5s per call (two calls per bulk write, one per type), so it
+// runs on the single resources' create, refresh and update and on the bulk resource's refresh
+// only, which keeps the matrix within a few minutes.
+var matrixCases = []matrixCase{
+	// target, fault, how often it strikes; then what create, refresh, update and delete come to.
+	{&singleTarget, emulator.FaultSlow, once, absorbed, absorbed, absorbed, absorbed},
+	{&singleTarget, emulator.FaultSlow, always, fails, fails, fails, notRun},
+	{&singleTarget, emulator.FaultUnavailable, once, absorbed, absorbed, absorbed, absorbed},
+	{&singleTarget, emulator.FaultUnavailable, always, fails, fails, fails, fails},
+	{&singleTarget, emulator.FaultEmpty500, once, fails, fails, fails, fails},
+	{&singleTarget, emulator.FaultDropBefore, once, absorbed, absorbed, absorbed, absorbed},
+	{&singleTarget, emulator.FaultDropBefore, always, fails, fails, fails, fails},
+	{&singleTarget, emulator.FaultDropAfter, once, absorbed, absorbed, absorbed, absorbed},
+	{&singleTarget, emulator.FaultDropAfter, always, absorbed, fails, fails, fails},
+	{&singleTarget, emulator.FaultQuota, once, absorbed, absorbed, absorbed, absorbed},
+	{&singleTarget, emulator.FaultQuota, always, fails, fails, fails, fails},
+
+	{&bulkTarget, emulator.FaultSlow, once, absorbed, absorbed, absorbed, absorbed},
+	{&bulkTarget, emulator.FaultSlow, always, notRun, fails, notRun, notRun},
+	{&bulkTarget, emulator.FaultUnavailable, once, absorbed, absorbed, absorbed, absorbed},
+	{&bulkTarget, emulator.FaultUnavailable, always, fails, fails, fails, fails},
+	{&bulkTarget, emulator.FaultEmpty500, once, fails, fails, fails, fails},
+	{&bulkTarget, emulator.FaultDropBefore, once, absorbed, absorbed, absorbed, absorbed},
+	{&bulkTarget, emulator.FaultDropBefore, always, fails, fails, fails, fails},
+	{&bulkTarget, emulator.FaultDropAfter, once, absorbed, absorbed, absorbed, absorbed},
+	{&bulkTarget, emulator.FaultDropAfter, always, fails, fails, fails, fails},
+	{&bulkTarget, emulator.FaultQuota, once, absorbed, absorbed, absorbed, absorbed},
+	{&bulkTarget, emulator.FaultQuota, always, fails, fails, fails, fails},
+	{&bulkTarget, "", always, fails, notRun, fails, fails},
+}
+
+// result is what op must come to in this row.
+func (c matrixCase) result(op matrixOp) result {
+	return map[matrixOp]result{opCreate: c.create, opRefresh: c.refresh, opUpdate: c.update, opDelete: c.delete}[op]
 }
 
 func (c matrixCase) name() string {
@@ -184,29 +224,6 @@ func (c matrixCase) strikes(reqs *acctest.RequestLog) int {
 	return reqs.Count(" fault-" + string(c.kind) + " ")
 }
 
-// fails says whether the operation must fail, by how the client treats each fault:
-//   - reads and bulk calls are idempotent and retried (4 attempts) on 503, quota, timeouts and
-//     dropped connections: a fault that strikes once is absorbed;
-//   - an Add is retried on 503 and quota (the server did not act), and after a timeout or a
-//     dropped connection it reads the name back: it takes its own object if the server had
-//     committed (so drop-after succeeds even when it strikes every Add), or sends the Add again
-//     (at most 3 Adds);
-//   - HTTP 500 with an empty body is WinRM refusing the request for good: never retried;
-//   - a per-item failure is the server's answer for that item: reported, not retried.
-func (c matrixCase) fails(op matrixOp) bool {
-	switch {
-	case c.kind == "":
-		return op != opRefresh
-	case c.kind == emulator.FaultEmpty500:
-		return true
-	case c.count > 0:
-		return false
-	case c.kind == emulator.FaultDropAfter && op == opCreate && c.target == &singleTarget:
-		return false
-	}
-	return true
-}
-
 // errorFor is the ExpectError of a failing operation: the summary that names the address space,
 // then the fault's reason, and no '<' anywhere (no raw XML). ipam_address_spaces reports the keys
 // of a call that failed as a whole in one diagnostic ("Cannot create 3 address spaces", the
@@ -227,36 +244,9 @@ func (c matrixCase) errorFor(op matrixOp) *regexp.Regexp {
 
 var perKeySummary = regexp.MustCompile(`^Cannot (\w+) address space ("[^"]+")$`)
 
-// matrixCases are the rows: each fault strikes once (Count 1: a transient fault the client must
-// absorb, or report if it cannot be retried) and every time (Count 0: a persistent fault that must
-// end in a clear error), in every operation on both targets, and the bulk resource has its
-// per-item failures too. Two exceptions keep the matrix within a few minutes: a 500 with an empty
-// body is never retried, so striking once and every time are the same; and a persistent slow
-// fault costs 4 x 3.5s per call (two calls per bulk write, one per type), so it runs on the
-// single resources' create, refresh and update and on the bulk resource's refresh only.
-func matrixCases() []matrixCase {
-	var out []matrixCase
-	for _, tg := range []*matrixTarget{&singleTarget, &bulkTarget} {
-		for _, kind := range []emulator.FaultKind{emulator.FaultSlow, emulator.FaultUnavailable, emulator.FaultEmpty500,
-			emulator.FaultDropBefore, emulator.FaultDropAfter, emulator.FaultQuota} {
-			out = append(out, matrixCase{target: tg, kind: kind, count: 1, ops: allOps})
-			switch {
-			case kind == emulator.FaultEmpty500:
-			case kind == emulator.FaultSlow && tg == &singleTarget:
-				out = append(out, matrixCase{target: tg, kind: kind, count: 0, ops: []matrixOp{opCreate, opRefresh, opUpdate}})
-			case kind == emulator.FaultSlow:
-				out = append(out, matrixCase{target: tg, kind: kind, count: 0, ops: []matrixOp{opRefresh}})
-			default:
-				out = append(out, matrixCase{target: tg, kind: kind, count: 0, ops: allOps})
-			}
-		}
-	}
-	return append(out, matrixCase{target: &bulkTarget, kind: "", ops: []matrixOp{opCreate, opUpdate, opDelete}})
-}
-
 // TestAccFaultMatrix runs every row against its own emulator, in parallel.
 func TestAccFaultMatrix(t *testing.T) {
-	for _, c := range matrixCases() {
+	for _, c := range matrixCases {
 		t.Run(c.name(), func(t *testing.T) {
 			c.run(t)
 		})
@@ -268,17 +258,14 @@ func (c matrixCase) run(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
 	oob := acctest.NewOutOfBand(t, emu.URL)
 	block := faultProviderBlock(emu.URL)
-	configs := map[matrixOp]string{opCreate: block + c.target.v1, opRefresh: block + c.target.v1, opUpdate: block + c.target.v2, opDelete: block}
+	v1 := acctest.HCL(t, c.target.file)
+	configs := map[matrixOp]string{opCreate: block + v1, opRefresh: block + v1, opUpdate: block + c.target.toV2.Replace(v1), opDelete: block}
 	wants := map[matrixOp][]string{opCreate: c.target.want1, opRefresh: c.target.want1, opUpdate: c.target.want2, opDelete: {}}
-	selected := map[matrixOp]bool{}
-	for _, op := range c.ops {
-		selected[op] = true
-	}
 
 	var steps []resource.TestStep
 	for _, op := range allOps {
 		config, want := configs[op], wants[op]
-		if !selected[op] {
+		if c.result(op) == notRun {
 			if op == opCreate {
 				steps = append(steps, resource.TestStep{Config: config, ConfigStateChecks: []statecheck.StateCheck{stateMatchesServer(oob, matrixManaged, want...)}})
 			}
@@ -312,7 +299,7 @@ func (c matrixCase) run(t *testing.T) {
 			emu.SetFailItems("")
 		}
 		faulted := resource.TestStep{PreConfig: inject, Config: config, PlanOnly: op == opRefresh}
-		if c.fails(op) {
+		if c.result(op) == fails {
 			faulted.ExpectError = c.errorFor(op)
 			steps = append(steps, faulted, resource.TestStep{
 				// With the fault cleared, the same configuration converges.
