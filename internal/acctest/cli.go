@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator/emutest"
 )
 
@@ -176,4 +178,47 @@ func Head(s string, lines int) string {
 // FirstError is Head of what follows the first "Error: " in terraform's output (or its head).
 func FirstError(out string, lines int) string {
 	return Head(out[max(0, strings.Index(out, "Error: ")):], lines)
+}
+
+// GenerateConfig runs terraform plan -generate-config-out=generated.tf, which must plan imports
+// imports and nothing else, and returns generated.tf (and logs it). computed are attributes
+// Terraform must not write into it, at any depth.
+func (c *CLI) GenerateConfig(imports int, computed ...string) string {
+	c.t.Helper()
+	out := c.MustSucceed("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+	if !ErrorText(fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", imports)).MatchString(out) {
+		c.t.Fatalf("the plan with generated configuration is not a clean import:\n%s", out)
+	}
+	generated, err := os.ReadFile(filepath.Join(c.Dir, "generated.tf"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Logf("generated.tf:\n%s", generated)
+	if len(computed) > 0 && regexp.MustCompile(`(?m)^\s*(`+strings.Join(computed, "|")+`)\s+=`).Match(generated) {
+		c.t.Errorf("generated.tf sets computed-only attributes (%s)", strings.Join(computed, ", "))
+	}
+	return string(generated)
+}
+
+// ExpectMatches fails the test for each pattern text (what, for the message) does not match.
+func ExpectMatches(t testing.TB, what, text string, patterns ...string) {
+	t.Helper()
+	for _, p := range patterns {
+		if !regexp.MustCompile(p).MatchString(text) {
+			t.Errorf("%s does not match %s", what, p)
+		}
+	}
+}
+
+// StartCLI begins a test of the terraform CLI against an emulator: it skips unless this is an
+// acceptance run with a terraform, runs the test in parallel with the others, and returns the CLI
+// (with the provider built from this module), an emulator started with cfg, and an out-of-band
+// client of it.
+func StartCLI(t *testing.T, cfg emulator.Config) (*CLI, *Emulator, *OutOfBand) {
+	t.Helper()
+	tf := NeedTerraform(t)
+	t.Parallel()
+	cli := NewCLI(t, tf)
+	emu := StartEmulator(t, cfg)
+	return cli, emu, NewOutOfBand(t, emu.URL)
 }

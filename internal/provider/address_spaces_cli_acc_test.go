@@ -16,11 +16,7 @@ import (
 // TestAccBulk_replace runs terraform apply -replace on ipam_address_spaces: a Delete always
 // deletes, so the address spaces are deleted and created anew, with new InstanceIDs.
 func TestAccBulk_replace(t *testing.T) {
-	tf := acctest.NeedTerraform(t)
-	t.Parallel()
-	cli := acctest.NewCLI(t, tf)
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	cli, emu, oob := acctest.StartCLI(t, emulator.Config{})
 
 	cli.Write(bulkConfig(emu, bulkBase) + `
 output "ids" {
@@ -55,11 +51,7 @@ output "ids" {
 // declared map of objects, every attribute set, "" for the unset ones): the upgrade reads it, and
 // the plan shows no changes.
 func TestAccBulk_upgradeFromV0(t *testing.T) {
-	tf := acctest.NeedTerraform(t)
-	t.Parallel()
-	cli := acctest.NewCLI(t, tf)
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	cli, emu, oob := acctest.StartCLI(t, emulator.Config{})
 	dc := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
 	ta := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
 

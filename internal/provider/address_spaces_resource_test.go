@@ -366,3 +366,134 @@ func TestAccBulk_updateFailuresConverge(t *testing.T) {
 		},
 	})
 }
+
+// bulkImported is the configuration of two address spaces made out of band, as the house model
+// imports them: a provider space with a custom field and a customer space on it.
+const bulkImported = `
+    "DC-West"  = { type = "Provider", owner = "netops", custom_configuration = { Region = "EU" } }
+    "Tenant-A" = { type = "Customer", provider_address_space = "DC-West", isolation_method = "NVGRE", tenant = "4001" }`
+
+// addBulkImported makes bulkImported's address spaces out of band, and returns their InstanceIDs.
+func addBulkImported(oob *acctest.OutOfBand) (dcWest, tenantA string) {
+	dc := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
+	ta := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
+	return dc.InstanceID, ta.InstanceID
+}
+
+// TestAccBulk_import imports address spaces that Terraform never created into ipam_address_spaces,
+// by names in another case, then proves the import leaves nothing to change and the state holds
+// the server's InstanceIDs; it also imports with an import block, and with generated
+// configuration (TestAccAddressSpaceResource_import is the model).
+func TestAccBulk_import(t *testing.T) {
+	emu := acctest.StartEmulator(t, emulator.Config{})
+	oob := acctest.NewOutOfBand(t, emu.URL)
+	const all, generated = "ipam_address_spaces.all", "ipam_address_spaces.generated"
+	var dcID, taID string
+	config := bulkConfig(emu, bulkImported)
+	ids := atPath("ids")
+	spaces := atPath("address_spaces")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:          func() { dcID, taID = addBulkImported(oob) },
+				Config:             config,
+				ResourceName:       all,
+				ImportState:        true,
+				ImportStateId:      "dc-west, TENANT-A",
+				ImportStatePersist: true,
+			},
+			// The imported state matches the configuration exactly.
+			acctest.NoChanges(config),
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
+					statecheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
+					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer"}),
+				},
+			},
+			{
+				// An import block planned against the configuration: a no-op import.
+				Config:          config,
+				ResourceName:    all,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "DC-West,Tenant-A",
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
+				}},
+			},
+			{
+				// terraform plan -generate-config-out: the generated block plans as a no-op import.
+				Config:          emu.ProviderBlock(),
+				ResourceName:    all,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "dc-west,tenant-a",
+				GenerateConfig:  true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(generated, spaces, knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"DC-West": knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"type": knownvalue.StringExact("Provider"), "owner": knownvalue.StringExact("netops"),
+							"custom_configuration": acctest.StringMap(map[string]string{"Region": "EU"}),
+						}),
+						"Tenant-A": knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"type": knownvalue.StringExact("Customer"), "provider_address_space": knownvalue.StringExact("DC-West"),
+							"isolation_method": knownvalue.StringExact("NVGRE"), "tenant": knownvalue.StringExact("4001"),
+						}),
+					})),
+					plancheck.ExpectKnownValue(generated, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccBulk_generateConfigCLI runs what a user runs to take address spaces made by hand under one
+// ipam_address_spaces (TestAccAddressSpaceResource_generateConfigCLI is the model): an import
+// block naming them, terraform plan -generate-config-out, then apply, a plan that must show no
+// changes (-detailed-exitcode 0), and destroy.
+func TestAccBulk_generateConfigCLI(t *testing.T) {
+	cli, emu, oob := acctest.StartCLI(t, emulator.Config{})
+	dcID, taID := addBulkImported(oob)
+	cli.Write(emu.ProviderBlock() + `
+import {
+  to = ipam_address_spaces.all
+  id = "dc-west,TENANT-A"
+}
+`)
+
+	// Terraform writes the dynamic attribute as the object it holds, keyed by the server's names
+	// (Terraform 1.11 writes them unquoted, DC-West = {...}), and none of the computed attributes
+	// (id, ids, partial). The generated block applies as it is: see below.
+	generated := cli.GenerateConfig(1, "id", "ids", "partial")
+	acctest.ExpectMatches(t, "generated.tf", generated,
+		`resource "ipam_address_spaces" "all" \{`,
+		`(?m)^  address_spaces = \{$`,
+		`(?m)^    "?DC-West"? = \{$`,
+		`(?m)^    "?Tenant-A"? = \{$`,
+		`Region\s+=\s+"EU"`,
+		`provider_address_space\s+=\s+"DC-West"`,
+		`isolation_method\s+=\s+"NVGRE"`,
+	)
+
+	out := cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
+	if !strings.Contains(out, "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed.") {
+		t.Fatalf("the generated configuration did not import cleanly:\n%s", out)
+	}
+	cli.MustSucceed("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	state, err := cli.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acctest.RunChecks(t, state,
+		statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("ids"), acctest.StringMap(map[string]string{"DC-West": dcID, "Tenant-A": taID})),
+		oob.Expect("DC-West", map[string]string{"id": dcID, "owner": "netops", "custom_configuration": "Region=EU"}),
+		oob.Expect("Tenant-A", map[string]string{"id": taID, "tenant": "4001", "isolation_method": "NVGRE"}),
+	)
+
+	cli.MustSucceed("destroy", "-input=false", "-no-color", "-auto-approve")
+	acctest.RunChecks(t, nil, oob.ExpectGone("DC-West"), oob.ExpectGone("Tenant-A"))
+}
