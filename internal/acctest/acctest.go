@@ -34,12 +34,12 @@ type Emulator struct {
 func StartEmulator(t testing.TB, cfg emulator.Config) *Emulator {
 	t.Helper()
 	cfg.DisableBasic, cfg.RequireEncryption = true, true
-	return StartEmulatorAsIs(t, cfg)
+	return StartEmulatorAsConfigured(t, cfg)
 }
 
-// StartEmulatorAsIs is StartEmulator with cfg's own DisableBasic and RequireEncryption, for tests
-// that log in with Basic.
-func StartEmulatorAsIs(t testing.TB, cfg emulator.Config) *Emulator {
+// StartEmulatorAsConfigured is StartEmulator with cfg's own DisableBasic and RequireEncryption,
+// for tests that log in with Basic.
+func StartEmulatorAsConfigured(t testing.TB, cfg emulator.Config) *Emulator {
 	t.Helper()
 	if cfg.Username == "" {
 		cfg.Username, cfg.Password = User, Password

@@ -49,7 +49,7 @@ const (
 // startSecretEmulator runs an emulator whose password is secretPass, and which takes Basic.
 func startSecretEmulator(t *testing.T) *acctest.Emulator {
 	t.Helper()
-	return acctest.StartEmulatorAsIs(t, emulator.Config{Username: acctest.User, Password: secretPass})
+	return acctest.StartEmulatorAsConfigured(t, emulator.Config{Username: acctest.User, Password: secretPass})
 }
 
 // secretProviderBlock configures the provider with a password and an auth method.

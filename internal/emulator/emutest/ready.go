@@ -1,8 +1,8 @@
 // Package emutest runs the emulator command in tests and tools: it builds terraform-provider-ipam,
 // starts "terraform-provider-ipam emulator", waits for the machine-readable line the emulator
-// prints on its standard output when it is ready, and stops or kills it. ParseReady is the one
-// reader of that line; tests, the benchmark and the example scripts read it, not the line for
-// people before it.
+// prints on its standard output when it is ready, and stops or kills it. ParseReady is the one Go
+// reader of that line (the tests' and the benchmark's); the example scripts pick the URL out of it
+// with sed. Nothing reads the line for people printed before it.
 package emutest
 
 import (
