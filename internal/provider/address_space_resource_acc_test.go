@@ -212,11 +212,7 @@ func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 						"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
 				),
 			},
-			{
-				Config:           accSpaces(emu),
-				PlanOnly:         true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			acctest.NoChanges(accSpaces(emu)),
 		},
 	})
 }
@@ -306,17 +302,11 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 					newCA.AddStateValue(accCA, atPath("id")),
 				},
 			},
-			{
-				PreConfig:          func() { oob.Remove("Tenant-A", "DC-West") },
-				Config:             accSpaces(emu),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: acctest.Actions(
-					accPA, plancheck.ResourceActionCreate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionCreate,
-				)},
-			},
+			acctest.Drift(accSpaces(emu), func() { oob.Remove("Tenant-A", "DC-West") }, acctest.Actions(
+				accPA, plancheck.ResourceActionCreate,
+				accPA2, plancheck.ResourceActionNoop,
+				accCA, plancheck.ResourceActionCreate,
+			)...),
 			{
 				Config: accSpaces(emu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
@@ -355,23 +345,17 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 					sameCA.AddStateValue(accCA, atPath("id")),
 				},
 			},
-			{
-				PreConfig: func() {
-					oob.Change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
-					oob.Change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
-				},
-				Config:             accSpaces(emu),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: append(acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				),
-					plancheck.ExpectKnownValue(accPA, atPath("name"), knownvalue.StringExact("DC-West")),
-					plancheck.ExpectKnownValue(accCA, atPath("name"), knownvalue.StringExact("Tenant-A")),
-				)},
-			},
+			acctest.Drift(accSpaces(emu), func() {
+				oob.Change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
+				oob.Change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
+			}, append(acctest.Actions(
+				accPA, plancheck.ResourceActionUpdate,
+				accPA2, plancheck.ResourceActionNoop,
+				accCA, plancheck.ResourceActionUpdate,
+			),
+				plancheck.ExpectKnownValue(accPA, atPath("name"), knownvalue.StringExact("DC-West")),
+				plancheck.ExpectKnownValue(accCA, atPath("name"), knownvalue.StringExact("Tenant-A")),
+			)...),
 			{
 				Config: accSpaces(emu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
@@ -475,12 +459,8 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 					"isolation_method": "NVGRE", "tenant": "4001", "vm_network": "vmnet-a", "owner": "tenant-ops",
 					"description": "tenant A", "custom_configuration.CostCenter": "100"}, &caID),
 			},
-			{
-				// The imported state matches the configuration exactly.
-				Config:           accSpaces(emu),
-				PlanOnly:         true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			// The imported state matches the configuration exactly.
+			acctest.NoChanges(accSpaces(emu)),
 			{
 				Config:           accSpaces(emu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
@@ -672,9 +652,9 @@ func TestAccAddressSpaceResource_missingProviderSpace(t *testing.T) {
 			emu := acctest.StartEmulator(t, mode.cfg)
 			oob := acctest.NewOutOfBand(t, emu.URL)
 			// With a fault IPAM says why; with only a return value there is a code and the hint.
-			createErr := acctest.ErrorText(`the provider address space "Nowhere" does not exist`)
+			createErr := `the provider address space "Nowhere" does not exist`
 			if mode.cfg.ErrorsAsReturnValue {
-				createErr = acctest.ErrorText(`Check that the provider address space it names exists.`)
+				createErr = `Check that the provider address space it names exists.`
 			}
 			onNowhere := strings.Replace(accSpaces(emu), "ipam_provider_address_space.pa.name", `"Nowhere"`, 1)
 			resource.ParallelTest(t, resource.TestCase{
@@ -688,13 +668,13 @@ resource "ipam_customer_address_space" "ca" {
   isolation_method       = "NVGRE"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot create address space "Tenant-A"`).String() + `.*` + createErr.String()),
+						ExpectError: acctest.ErrorsInOrder(`Cannot create address space "Tenant-A"`, createErr),
 					},
 					{Config: accSpaces(emu)},
 					{
 						// Bulk updates carry IPAM's message per item, whichever way Adds report.
 						Config:      onNowhere,
-						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "Tenant-A"`).String() + `.*` + acctest.ErrorText(`the provider address space "Nowhere" does not exist`).String()),
+						ExpectError: acctest.ErrorsInOrder(`Cannot update address space "Tenant-A"`, `the provider address space "Nowhere" does not exist`),
 					},
 					{
 						// The failed update changed nothing, on the server or in the state.
@@ -727,16 +707,12 @@ resource "ipam_provider_address_space" "pa" {
 					oob.AddCustomer(ipam.AddressSpace{Name: "Rogue", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
 				},
 				Config: emu.ProviderBlock(),
-				ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot delete address space "DC-West"`).String() + `.*` +
-					acctest.ErrorText(`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`).String() +
-					`.*` + acctest.ErrorText(`remove or move its customer address spaces`).String()),
+				ExpectError: acctest.ErrorsInOrder(`Cannot delete address space "DC-West"`,
+					`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`,
+					`remove or move its customer address spaces`),
 			},
-			{
-				// The refused delete left it in IPAM and in the state.
-				Config:           paOnly,
-				PlanOnly:         true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			// The refused delete left it in IPAM and in the state.
+			acctest.NoChanges(paOnly),
 			{
 				PreConfig: func() { oob.Remove("Rogue") },
 				Config:    emu.ProviderBlock(),
@@ -1034,11 +1010,7 @@ func TestAccAddressSpaceResource_caseInsensitive(t *testing.T) {
 					sameCA.AddStateValue(accCA, atPath("id")),
 				},
 			},
-			{
-				Config:           recased,
-				PlanOnly:         true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			acctest.NoChanges(recased),
 			{
 				Config:           recased,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
@@ -1079,11 +1051,7 @@ func TestAccAddressSpaceResource_createCaseInsensitive(t *testing.T) {
 					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "IPRewrite"}),
 				},
 			},
-			{
-				Config:           config,
-				PlanOnly:         true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			acctest.NoChanges(config),
 		},
 	})
 }
@@ -1167,8 +1135,7 @@ resource "ipam_provider_address_space" "pa" {
 }
 `, name)
 	}
-	reason := regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "dc-north"`).String() + `.*` +
-		acctest.ErrorText(`an address space named "DC-North" already exists`).String())
+	reason := acctest.ErrorsInOrder(`Cannot update address space "dc-north"`, `an address space named "DC-North" already exists`)
 	collided, sawErr := false, false
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -1272,10 +1239,9 @@ func TestAccAddressSpaceResource_updateGone(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: accSpaces(emu)},
 			{
-				PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
-				Config:    changed,
-				ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot update address space "DC-West"`).String() + `.*` +
-					acctest.ErrorText(`no address space has InstanceID`).String()),
+				PreConfig:   func() { oob.Remove("Tenant-A", "DC-West") },
+				Config:      changed,
+				ExpectError: acctest.ErrorsInOrder(`Cannot update address space "DC-West"`, `no address space has InstanceID`),
 			},
 		},
 	})
