@@ -28,7 +28,6 @@ func main() {
 			os.Exit(soapcmd.Main(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		}
 	}
-	provider.QuietFrameworkTrace()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()

@@ -26,20 +26,6 @@ func (tfLogger) Trace(ctx context.Context, msg string, fields map[string]any) {
 	tflog.SubsystemTrace(ctx, subsystemWSMan, msg, fields)
 }
 
-// envFrameworkLog sets the level of terraform-plugin-framework's own log lines.
-const envFrameworkLog = "TF_LOG_SDK_FRAMEWORK"
-
-// QuietFrameworkTrace turns terraform-plugin-framework's own trace lines off unless
-// TF_LOG_SDK_FRAMEWORK asks for them. The framework traces every attribute it visits while it walks
-// a plan, and each trace looks its logger up through a context chain that grows with every
-// attribute visited, so a plan of an ipam_address_spaces with thousands of keys took time
-// quadratic in its size. Provider lines (TF_LOG_PROVIDER_IPAM) are not affected.
-func QuietFrameworkTrace() {
-	if _, ok := os.LookupEnv(envFrameworkLog); !ok {
-		_ = os.Setenv(envFrameworkLog, "off")
-	}
-}
-
 // The plugin SDK's own log level (TF_LOG_SDK) and this provider's (terraform-plugin-go names the
 // variable after the provider type). Both default to trace when unset.
 const (

@@ -17,6 +17,5 @@ var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 func TestMain(m *testing.M) {
 	// Terraform must not read the machine's CLI configuration (it may name a missing file).
 	os.Unsetenv("TF_CLI_CONFIG_FILE")
-	QuietFrameworkTrace()
 	os.Exit(m.Run())
 }
