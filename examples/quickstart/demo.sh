@@ -9,73 +9,25 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-# Terraform's -no-color when the output is not a terminal, so logs stay readable.
-color=()
-[ -t 1 ] || color=(-no-color)
+fail_prefix="DEMO FAILED"
+# shellcheck source=SCRIPTDIR/../emulator/session.sh
+. "$repo/examples/emulator/session.sh"
 
-section() { printf '\n==> %s\n' "$*"; }
-fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
-
-for tool in go terraform; do
-  command -v "$tool" >/dev/null || fail "$tool is not on PATH; the demo needs go and terraform"
-done
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/ipam-demo.XXXXXX")"
-emulator_pid=""
-cleanup() {
-  local rc=$?
-  if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
-    kill -TERM "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
-  if [ "$rc" -ne 0 ] && [ -s "$work/emulator.log" ]; then
-    printf '\nLast lines of the emulator log (%s):\n' "$work/emulator.log" >&2
-    tail -n 20 "$work/emulator.log" >&2 || true
-  fi
-  if [ "${DEMO_KEEP:-}" = 1 ]; then
-    echo "kept $work"
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
+# plan_exits CODE WHY: terraform plan -detailed-exitcode must exit with CODE (0 no changes, 2 changes);
+# otherwise the demo fails with WHY.
+plan_exits() {
+  local rc=0
+  terraform plan -detailed-exitcode -input=false "${color[@]}" || rc=$?
+  echo "terraform plan -detailed-exitcode: exit code $rc"
+  [ "$rc" -eq "$1" ] || fail "$2 (exit code $rc, expected $1)"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-section "Building the provider"
-mkdir -p "$work/bin"
-(cd "$repo" && CGO_ENABLED=0 go build -o "$work/bin/terraform-provider-ipam" .)
-echo "built $work/bin/terraform-provider-ipam"
+need_tools go terraform
+session_start ipam-demo DEMO_KEEP
+build_provider
+start_emulator "demo-$RANDOM$RANDOM"
+use_build 'direct {}'
 
-section "Starting the IPAM emulator"
-username=admin
-password="demo-$RANDOM$RANDOM"
-"$work/bin/terraform-provider-ipam" emulator -windows-defaults -listen 127.0.0.1:0 -db "$work/ipam.db" \
-  -username "$username" -password "$password" >"$work/emulator.out" 2>"$work/emulator.log" &
-emulator_pid=$!
-endpoint=""
-for _ in $(seq 1 150); do
-  # The emulator's ready line for programs: {"ipam_emulator":"ready","url":"URL","database":"PATH"}
-  endpoint="$(sed -n 's/^{"ipam_emulator":"ready","url":"\([^"]*\)".*/\1/p' "$work/emulator.out")"
-  [ -n "$endpoint" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || fail "the emulator exited before it was ready"
-  sleep 0.1
-done
-[ -n "$endpoint" ] || fail "the emulator did not print its address within 15s"
-cat "$work/emulator.out"
-
-# dev_overrides makes Terraform use the binary just built, without `terraform init`.
-cat >"$work/terraform.rc" <<EOF
-provider_installation {
-  dev_overrides {
-    "winipam/ipam" = "$work/bin"
-  }
-  direct {}
-}
-EOF
-export TF_CLI_CONFIG_FILE="$work/terraform.rc"
 export TF_VAR_endpoint="$endpoint" TF_VAR_username="$username" TF_VAR_password="$password"
 mkdir -p "$work/quickstart"
 cp "$repo"/examples/quickstart/*.tf "$work/quickstart/"
@@ -85,10 +37,7 @@ section "terraform apply: one provider address space and two customer address sp
 terraform apply -auto-approve -input=false "${color[@]}"
 
 section "terraform plan again: nothing must change"
-rc=0
-terraform plan -detailed-exitcode -input=false "${color[@]}" || rc=$?
-echo "terraform plan -detailed-exitcode: exit code $rc"
-[ "$rc" -eq 0 ] || fail "the plan after apply is not empty (exit code $rc, expected 0)"
+plan_exits 0 "the plan after apply is not empty"
 
 section "Out-of-band change: a raw SOAP BulkAddOrUpdateAddressSpace for Tenant-Contoso"
 cat >"$work/drift.xml" <<EOF
@@ -133,19 +82,11 @@ echo "ReturnValue $(element ReturnValue), Win32Status ${win32:-(none)}"
 [ -z "${win32//[0,]/}" ] || fail "the SOAP call reported a failed item: $body"
 
 section "terraform plan: the drift must show"
-rc=0
-terraform plan -detailed-exitcode -input=false "${color[@]}" || rc=$?
-echo "terraform plan -detailed-exitcode: exit code $rc"
-[ "$rc" -eq 2 ] || fail "the plan after the out-of-band change shows no change (exit code $rc, expected 2)"
+plan_exits 2 "the plan after the out-of-band change shows no change"
 
 section "terraform destroy"
 terraform destroy -auto-approve -input=false "${color[@]}"
 
-section "Stopping the emulator"
-kill -TERM "$emulator_pid"
-wait "$emulator_pid" || fail "the emulator did not stop cleanly"
-emulator_pid=""
-tail -n 1 "$work/emulator.out"
-echo "the emulator served $(grep -c ' POST ' "$work/emulator.log") requests"
+stop_emulator
 
 section "Demo finished: apply, clean plan (exit 0), drift detected (exit 2), destroy"

@@ -179,20 +179,12 @@ run "add_tenant" {
 
   variables {
     owner = "netops-west"
-    tenants = {
-      Contoso = {
-        isolation_method = "NVGRE"
-        vm_network       = "contoso-net"
-        owner            = "contoso-admins"
-      }
-      Fabrikam = {
-        isolation_method = "IPRewrite"
-      }
+    tenants = merge(var.tenants, {
       Northwind = {
         isolation_method = "NVGRE"
         vm_network       = "northwind-net"
       }
-    }
+    })
   }
 
   assert {
