@@ -78,15 +78,7 @@ func TestWindowsFixturesNumbering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		env, err := wsman.Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := env.EnumerationResult()
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, res.Items...)
+		rows = append(rows, mustParseItems(t, data)...)
 	}
 	n, err := decideNumbering(rows)
 	if err != nil || n != ipam.NumberingIPAMM2 {

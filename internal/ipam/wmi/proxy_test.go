@@ -20,7 +20,7 @@ import (
 type interceptor func(w http.ResponseWriter, r *http.Request, body []byte, env *wsman.Envelope, emu *emulator.Server) bool
 
 // proxy is an emulator behind a handler that records and may answer requests itself, as
-// internal/wsman/client_test.go's startServer wraps the emulator.
+// internal/wsman's startServer (helpers_test.go) wraps the emulator.
 type proxy struct {
 	emu *emulator.Server
 	URL string
@@ -88,6 +88,13 @@ func shortAction(a string) string {
 func (p *proxy) client(t *testing.T, mod func(*wsman.Config)) *wmi.Client {
 	t.Helper()
 	return wmi.New(rawClient(t, p.URL, mod))
+}
+
+// startProxyClient starts a proxy (see startProxy) and connects a client to it.
+func startProxyClient(t *testing.T, cfg emulator.Config, intercept interceptor) (*proxy, *wmi.Client) {
+	t.Helper()
+	p := startProxy(t, cfg, intercept)
+	return p, p.client(t, nil)
 }
 
 func rawClient(t *testing.T, url string, mod func(*wsman.Config)) *wsman.Client {
