@@ -53,6 +53,15 @@ const (
 	opNe
 )
 
+// lookup reads prop from r; a property the row does not have is an *UnknownPropertyError.
+func lookup(r Row, prop string) (value string, isNull bool, err error) {
+	value, isNull, ok := r.Get(prop)
+	if !ok {
+		return "", false, &UnknownPropertyError{Property: prop}
+	}
+	return value, isNull, nil
+}
+
 // compareExpr is prop = lit or prop <> lit (lit = prop is normalised to this form).
 type compareExpr struct {
 	prop string
@@ -61,12 +70,9 @@ type compareExpr struct {
 }
 
 func (c *compareExpr) Eval(r Row) (bool, error) {
-	v, isNull, ok := r.Get(c.prop)
-	if !ok {
-		return false, &UnknownPropertyError{Property: c.prop}
-	}
-	if isNull || c.lit.kind == litNull {
-		return false, nil
+	v, isNull, err := lookup(r, c.prop)
+	if err != nil || isNull || c.lit.kind == litNull {
+		return false, err
 	}
 	eq := c.lit.equal(v)
 	if c.op == opNe {
@@ -84,12 +90,9 @@ type likeExpr struct {
 }
 
 func (e *likeExpr) Eval(r Row) (bool, error) {
-	v, isNull, ok := r.Get(e.prop)
-	if !ok {
-		return false, &UnknownPropertyError{Property: e.prop}
-	}
-	if isNull {
-		return false, nil
+	v, isNull, err := lookup(r, e.prop)
+	if err != nil || isNull {
+		return false, err
 	}
 	return e.pattern.match(v), nil
 }
@@ -103,9 +106,9 @@ type nullExpr struct {
 }
 
 func (e *nullExpr) Eval(r Row) (bool, error) {
-	_, isNull, ok := r.Get(e.prop)
-	if !ok {
-		return false, &UnknownPropertyError{Property: e.prop}
+	_, isNull, err := lookup(r, e.prop)
+	if err != nil {
+		return false, err
 	}
 	return isNull != e.not, nil
 }
@@ -280,12 +283,9 @@ func (g *eqGroup) add(l literal) {
 }
 
 func (g *eqGroup) Eval(r Row) (bool, error) {
-	v, isNull, ok := r.Get(g.prop)
-	if !ok {
-		return false, &UnknownPropertyError{Property: g.prop}
-	}
-	if isNull {
-		return false, nil
+	v, isNull, err := lookup(r, g.prop)
+	if err != nil || isNull {
+		return false, err
 	}
 	if g.strs != nil {
 		if _, hit := g.strs[foldString(v)]; hit {

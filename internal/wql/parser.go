@@ -25,6 +25,14 @@ func (p *parser) isKeyword(k string) bool {
 	return p.tok.kind == tKeyword && p.tok.text == k
 }
 
+// expectKeyword moves past keyword k, or reports what stands in its place.
+func (p *parser) expectKeyword(k string) *SyntaxError {
+	if !p.isKeyword(k) {
+		return p.errorf("expected %s, found %s", k, describe(p.tok))
+	}
+	return p.advance()
+}
+
 func (p *parser) errorf(format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: p.tok.pos, Msg: fmt.Sprintf(format, args...)}
 }
@@ -37,10 +45,7 @@ func parseQuery(s string) (*Query, *SyntaxError) {
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
-	if !p.isKeyword("SELECT") {
-		return nil, p.errorf("expected SELECT, found %s", describe(p.tok))
-	}
-	if err := p.advance(); err != nil {
+	if err := p.expectKeyword("SELECT"); err != nil {
 		return nil, err
 	}
 	q := &Query{}
@@ -71,10 +76,7 @@ func parseQuery(s string) (*Query, *SyntaxError) {
 			}
 		}
 	}
-	if !p.isKeyword("FROM") {
-		return nil, p.errorf("expected FROM, found %s", describe(p.tok))
-	}
-	if err := p.advance(); err != nil {
+	if err := p.expectKeyword("FROM"); err != nil {
 		return nil, err
 	}
 	if p.tok.kind != tIdent {
@@ -110,48 +112,35 @@ func parseQuery(s string) (*Query, *SyntaxError) {
 
 // parseOr parses and { OR and }. depth is the number of enclosing parentheses and NOTs.
 func (p *parser) parseOr(depth int) (Expr, *SyntaxError) {
-	first, err := p.parseAnd(depth)
-	if err != nil {
-		return nil, err
-	}
-	if !p.isKeyword("OR") {
-		return first, nil
-	}
-	terms := []Expr{first}
-	for p.isKeyword("OR") {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		t, err := p.parseAnd(depth)
-		if err != nil {
-			return nil, err
-		}
-		terms = append(terms, t)
-	}
-	return newOr(terms), nil
+	return p.parseChain(depth, "OR", (*parser).parseAnd, newOr)
 }
 
 // parseAnd parses unary { AND unary }.
 func (p *parser) parseAnd(depth int) (Expr, *SyntaxError) {
-	first, err := p.parseUnary(depth)
+	return p.parseChain(depth, "AND", (*parser).parseUnary, newAnd)
+}
+
+// parseChain parses term { keyword term }: one term alone, or two or more joined by join.
+func (p *parser) parseChain(depth int, keyword string, term func(*parser, int) (Expr, *SyntaxError), join func([]Expr) Expr) (Expr, *SyntaxError) {
+	first, err := term(p, depth)
 	if err != nil {
 		return nil, err
 	}
-	if !p.isKeyword("AND") {
+	if !p.isKeyword(keyword) {
 		return first, nil
 	}
 	terms := []Expr{first}
-	for p.isKeyword("AND") {
+	for p.isKeyword(keyword) {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
-		t, err := p.parseUnary(depth)
+		t, err := term(p, depth)
 		if err != nil {
 			return nil, err
 		}
 		terms = append(terms, t)
 	}
-	return newAnd(terms), nil
+	return join(terms), nil
 }
 
 // parseUnary parses { NOT } primary; the NOTs are counted in a loop rather than by recursion.
