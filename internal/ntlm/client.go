@@ -1,7 +1,6 @@
 package ntlm
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -75,10 +74,7 @@ func (c *Client) Authenticate(challenge []byte, channelBindingHash []byte) ([]by
 		return nil, nil, err
 	}
 
-	random := c.Rand
-	if random == nil {
-		random = rand.Reader
-	}
+	random := randOrDefault(c.Rand)
 	clientChallenge := make([]byte, 8)
 	if _, err := io.ReadFull(random, clientChallenge); err != nil {
 		return nil, nil, fmt.Errorf("ntlm: client challenge: %w", err)

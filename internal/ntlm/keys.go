@@ -3,8 +3,10 @@ package ntlm
 import (
 	"crypto/hmac"
 	"crypto/md5" //nolint:gosec // NTLM is defined on MD5 ([MS-NLMP] 3.3.2, 3.4.5)
+	"crypto/rand"
 	"crypto/rc4" //nolint:gosec // NTLM session security is defined on RC4 ([MS-NLMP] 3.4.3)
 	"encoding/binary"
+	"io"
 	"strings"
 	"time"
 
@@ -115,4 +117,12 @@ const fileTimeEpoch = -11644473600
 func fileTime(t time.Time) []byte {
 	ticks := (t.Unix()-fileTimeEpoch)*10_000_000 + int64(t.Nanosecond()/100)
 	return binary.LittleEndian.AppendUint64(nil, uint64(ticks))
+}
+
+// randOrDefault is where challenges and keys come from: r when a test set one, else crypto/rand.
+func randOrDefault(r io.Reader) io.Reader {
+	if r == nil {
+		return rand.Reader
+	}
+	return r
 }

@@ -47,14 +47,33 @@ type hooks struct {
 	authenticate func([]byte) []byte
 }
 
-// login runs NEGOTIATE, CHALLENGE and AUTHENTICATE between c and s. It fails the test on a client
-// error and returns the server's verdict.
-func login(t *testing.T, c *ntlm.Client, s *ntlm.Server, clientCBT, serverCBT []byte, h hooks) (handshakeResult, error) {
+// negotiate sends c's NEGOTIATE_MESSAGE to s, and returns the CHALLENGE_MESSAGE and the Acceptor
+// that waits for the answer.
+func negotiate(t *testing.T, c *ntlm.Client, s *ntlm.Server) ([]byte, *ntlm.Acceptor) {
 	t.Helper()
 	challenge, acceptor, err := s.Challenge(c.Negotiate())
 	if err != nil {
 		t.Fatalf("Challenge: %v", err)
 	}
+	return challenge, acceptor
+}
+
+// authenticate answers challenge as c, without channel bindings, and returns the
+// AUTHENTICATE_MESSAGE.
+func authenticate(t *testing.T, c *ntlm.Client, challenge []byte) []byte {
+	t.Helper()
+	auth, _, err := c.Authenticate(challenge, nil)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	return auth
+}
+
+// login runs NEGOTIATE, CHALLENGE and AUTHENTICATE between c and s. It fails the test on a client
+// error and returns the server's verdict.
+func login(t *testing.T, c *ntlm.Client, s *ntlm.Server, clientCBT, serverCBT []byte, h hooks) (handshakeResult, error) {
+	t.Helper()
+	challenge, acceptor := negotiate(t, c, s)
 	if h.challenge != nil {
 		challenge = h.challenge(bytes.Clone(challenge))
 	}
@@ -288,10 +307,7 @@ func TestChannelBindings(t *testing.T) {
 func TestChannelBindingHashLength(t *testing.T) {
 	t.Parallel()
 	c := ntlm.NewClient(testUser, testDomain, testPassword)
-	challenge, _, err := newServer(t).Challenge(c.Negotiate())
-	if err != nil {
-		t.Fatal(err)
-	}
+	challenge, _ := negotiate(t, c, newServer(t))
 	if _, _, err := c.Authenticate(challenge, make([]byte, 20)); err == nil {
 		t.Fatal("Authenticate accepted a 20-byte channel binding hash")
 	}
@@ -300,14 +316,8 @@ func TestChannelBindingHashLength(t *testing.T) {
 func TestAcceptOnce(t *testing.T) {
 	t.Parallel()
 	c := ntlm.NewClient(testUser, testDomain, testPassword)
-	challenge, acceptor, err := newServer(t).Challenge(c.Negotiate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, _, err := c.Authenticate(challenge, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	challenge, acceptor := negotiate(t, c, newServer(t))
+	auth := authenticate(t, c, challenge)
 	if _, _, err := acceptor.Accept(auth, nil); err != nil {
 		t.Fatalf("first Accept: %v", err)
 	}
@@ -321,18 +331,9 @@ func TestAnswerToAnotherChallenge(t *testing.T) {
 	t.Parallel()
 	c := ntlm.NewClient(testUser, testDomain, testPassword)
 	s := newServer(t)
-	challenge, _, err := s.Challenge(c.Negotiate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, _, err := c.Authenticate(challenge, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, second, err := s.Challenge(c.Negotiate())
-	if err != nil {
-		t.Fatal(err)
-	}
+	challenge, _ := negotiate(t, c, s)
+	auth := authenticate(t, c, challenge)
+	_, second := negotiate(t, c, s)
 	if _, _, err := second.Accept(auth, nil); !errors.Is(err, ntlm.ErrLogonFailure) {
 		t.Fatalf("Accept = %v, want %v", err, ntlm.ErrLogonFailure)
 	}

@@ -3,7 +3,6 @@ package ntlm
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -123,12 +122,8 @@ func (s *Server) Challenge(negotiate []byte) ([]byte, *Acceptor, error) {
 		targetName = s.NbComputerName
 	}
 
-	random := s.Rand
-	if random == nil {
-		random = rand.Reader
-	}
 	serverChallenge := make([]byte, 8)
-	if _, err := io.ReadFull(random, serverChallenge); err != nil {
+	if _, err := io.ReadFull(randOrDefault(s.Rand), serverChallenge); err != nil {
 		return nil, nil, fmt.Errorf("ntlm: server challenge: %w", err)
 	}
 	now := time.Now

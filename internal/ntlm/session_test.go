@@ -78,42 +78,18 @@ func TestUnsealRejects(t *testing.T) {
 			seal(t, client, "first")
 			return seal(t, client, "second")
 		}, ntlm.ErrOutOfSequence},
-		{"sealed byte altered", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.data[3] ^= 1
-			return m
-		}, ntlm.ErrBadSignature},
-		{"checksum altered", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.sig[5] ^= 1
-			return m
-		}, ntlm.ErrBadSignature},
-		{"sequence number altered", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.sig[12] = 1
-			return m
-		}, ntlm.ErrOutOfSequence},
+		{"sealed byte altered", altered(func(m *sealed) { m.data[3] ^= 1 }), ntlm.ErrBadSignature},
+		{"checksum altered", altered(func(m *sealed) { m.sig[5] ^= 1 }), ntlm.ErrBadSignature},
+		{"sequence number altered", altered(func(m *sealed) { m.sig[12] = 1 }), ntlm.ErrOutOfSequence},
 		{"replayed with the next sequence number", func(t *testing.T, client, server *ntlm.Session) sealed {
 			m := seal(t, client, "first")
 			mustUnseal(t, server, m)
 			m.sig[12] = 1
 			return m
 		}, ntlm.ErrBadSignature},
-		{"version altered", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.sig[0] = 2
-			return m
-		}, ntlm.ErrBadSignature},
-		{"short signature", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.sig = m.sig[:15]
-			return m
-		}, ntlm.ErrBadSignature},
-		{"truncated message", func(t *testing.T, client, _ *ntlm.Session) sealed {
-			m := seal(t, client, "first")
-			m.data = m.data[:4]
-			return m
-		}, ntlm.ErrBadSignature},
+		{"version altered", altered(func(m *sealed) { m.sig[0] = 2 }), ntlm.ErrBadSignature},
+		{"short signature", altered(func(m *sealed) { m.sig = m.sig[:15] }), ntlm.ErrBadSignature},
+		{"truncated message", altered(func(m *sealed) { m.data = m.data[:4] }), ntlm.ErrBadSignature},
 		{"from another login", func(t *testing.T, _, _ *ntlm.Session) sealed {
 			other, _ := sessions(t)
 			return seal(t, other, "first")
@@ -135,6 +111,15 @@ func TestUnsealRejects(t *testing.T) {
 				t.Errorf("Seal after a failure = %v, want %v", err, ntlm.ErrSessionBroken)
 			}
 		})
+	}
+}
+
+// altered seals "first" on the client and changes it with alter on its way to the server.
+func altered(alter func(m *sealed)) func(t *testing.T, client, server *ntlm.Session) sealed {
+	return func(t *testing.T, client, _ *ntlm.Session) sealed {
+		m := seal(t, client, "first")
+		alter(&m)
+		return m
 	}
 }
 

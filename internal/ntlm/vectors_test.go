@@ -168,8 +168,14 @@ func TestSpecGSSWrapEx(t *testing.T) {
 		t.Errorf("signature = %x, want %x", sig, want)
 	}
 
-	server := newSession(specAuthFlags, unhex(t, specRandomKey), false)
-	msg, err := server.Unseal(unhex(t, specSignature), unhex(t, specSealedData))
+	wantSpecUnsealed(t, newSession(specAuthFlags, unhex(t, specRandomKey), false))
+}
+
+// wantSpecUnsealed unseals the spec's 4.2.4.4 signature and sealed data with s, and wants the
+// plaintext back.
+func wantSpecUnsealed(t *testing.T, s *Session) {
+	t.Helper()
+	msg, err := s.Unseal(unhex(t, specSignature), unhex(t, specSealedData))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,13 +210,7 @@ func TestSpecAuthenticateAccepted(t *testing.T) {
 	if len(looked) != 1 || looked[0] != "User|Domain" {
 		t.Errorf("lookups = %q", looked)
 	}
-	msg, err := sess.Unseal(unhex(t, specSignature), unhex(t, specSealedData))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := unhex(t, specPlaintext); !bytes.Equal(msg, want) {
-		t.Errorf("unsealed = %x, want %x", msg, want)
-	}
+	wantSpecUnsealed(t, sess)
 }
 
 // TestSpecClient runs the Client against the spec's CHALLENGE_MESSAGE with the spec's nonces. That
