@@ -5,15 +5,9 @@ package emulator_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,12 +18,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/failure"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
+	"github.com/winipam/terraform-provider-ipam/internal/testcert"
 	"github.com/winipam/terraform-provider-ipam/internal/testkdc"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
@@ -60,20 +54,10 @@ func startKerberosEmulatorWith(t *testing.T, kdc *testkdc.KDC, requireEncryption
 	return hs.URL + "/wsman"
 }
 
-// selfSignedTLS is a server TLS configuration with a throwaway certificate.
-func selfSignedTLS(t *testing.T) *tls.Config {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: testkdc.Host}, DNSNames: []string{testkdc.Host},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+// throwawayTLS is a server TLS configuration with a throwaway certificate for testkdc.Host.
+func throwawayTLS() *tls.Config {
+	_, _, pair := testcert.NewCA("IPAM test CA").Issue(testkdc.Host, []string{testkdc.Host}, false)
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 }
 
 func kerberosClient(t *testing.T, kdc *testkdc.KDC, endpoint, user, pass, spn string) *wmi.Client {
@@ -142,7 +126,7 @@ func TestKerberosLogin(t *testing.T) {
 
 	t.Run("over HTTPS with strict channel binding", func(t *testing.T) {
 		run, err := emulator.Start(ctx, emulator.Config{Username: testkdc.User, Password: confPass, DisableBasic: true,
-			KerberosKeytab: kdc.Keytab, CBTHardening: "strict"}, "127.0.0.1:0", selfSignedTLS(t))
+			KerberosKeytab: kdc.Keytab, CBTHardening: "strict"}, "127.0.0.1:0", throwawayTLS())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -194,7 +194,7 @@ func TestNTLMChannelBindingStrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { run.Close() })
-	c := newClient(t, wsman.Config{Endpoint: run.URL, Username: `CORP\` + testUser, Password: testPass, CACert: p.ca.pem, TLSServerName: serverName})
+	c := newClient(t, wsman.Config{Endpoint: run.URL, Username: `CORP\` + testUser, Password: testPass, CACert: p.ca.PEM, TLSServerName: serverName})
 	if c.Sealing() {
 		t.Fatal("a client over HTTPS seals")
 	}
@@ -222,7 +222,7 @@ func TestCertificateAuth(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := newClient(t, wsman.Config{Endpoint: run.URL, Auth: "certificate", CACert: p.ca.pem, TLSServerName: serverName,
+			c := newClient(t, wsman.Config{Endpoint: run.URL, Auth: "certificate", CACert: p.ca.PEM, TLSServerName: serverName,
 				ClientCert: tc.cert, ClientKey: tc.key})
 			ctx := testCtx(t, 10*time.Second)
 			_, err := addSpace(ctx, c, "by-certificate", "")

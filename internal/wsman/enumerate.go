@@ -34,11 +34,7 @@ func (b *Enumerate) writeBody(w *xmlWriter, _ *Header) {
 		w.raw(`<w:MaxElements>` + strconv.Itoa(b.MaxElements) + `</w:MaxElements>`)
 	}
 	if b.Filter != "" || b.Dialect != "" {
-		w.raw(`<w:Filter Dialect="`)
-		w.attr(b.Dialect)
-		w.raw(`">`)
-		w.text(b.Filter)
-		w.raw(`</w:Filter>`)
+		w.elementWithAttr("w:Filter", "Dialect", b.Dialect, b.Filter)
 	}
 	w.raw(`</n:Enumerate>`)
 }

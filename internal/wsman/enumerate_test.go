@@ -17,14 +17,7 @@ func TestRecordedEnumerateObjectAndEPR(t *testing.T) {
 	endpoint, requests := replayServer(t,
 		reply{200, "enumerate_response_epr.xml"}, reply{200, "pull_response_epr.xml"}, reply{200, "pull_response_epr_end.xml"})
 	c := replayClient(t, endpoint)
-	var items []*wsman.Instance
-	err := c.Enumerate(testCtx(t, 10*time.Second), namespaceURI, "SELECT * FROM MSFT_IPAM_AddressSpace", func(in *wsman.Instance) error {
-		items = append(items, in)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := enumerateAll(testCtx(t, 10*time.Second), t, c, "SELECT * FROM MSFT_IPAM_AddressSpace")
 	reqs := requests()
 	if got := strings.Join(actions(reqs), ","); got != "Enumerate,Pull,Pull" {
 		t.Fatalf("requests %s, want Enumerate,Pull,Pull", got)
@@ -71,14 +64,7 @@ func TestRecordedEnumerateEndOfSequenceWithoutContext(t *testing.T) {
 	t.Parallel()
 	endpoint, requests := replayServer(t, reply{200, "enumerate_response_end.xml"})
 	c := replayClient(t, endpoint)
-	var items []*wsman.Instance
-	err := c.Enumerate(testCtx(t, 10*time.Second), namespaceURI, "SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name = 'ProviderAddSpace01'", func(in *wsman.Instance) error {
-		items = append(items, in)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := enumerateAll(testCtx(t, 10*time.Second), t, c, "SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name = 'ProviderAddSpace01'")
 	if got := actions(requests()); len(got) != 1 || got[0] != "Enumerate" {
 		t.Fatalf("requests %v: an optimized enumeration that ended needs no Pull or Release", got)
 	}

@@ -76,11 +76,7 @@ func Marshal(h Header, body Body) ([]byte, error) {
 	if len(h.Selectors) > 0 {
 		w.raw(`<w:SelectorSet>`)
 		for _, s := range h.Selectors {
-			w.raw(`<w:Selector Name="`)
-			w.attr(s.Name)
-			w.raw(`">`)
-			w.text(s.Value)
-			w.raw(`</w:Selector>`)
+			w.elementWithAttr("w:Selector", "Name", s.Name, s.Value)
 		}
 		w.raw(`</w:SelectorSet>`)
 	}

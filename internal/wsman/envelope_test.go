@@ -30,6 +30,30 @@ func readDoc(t *testing.T, name string) *Envelope {
 	return env
 }
 
+// decodeDoc reads the document name and decodes it with decode, failing the test on an error.
+func decodeDoc[T any](t *testing.T, name string, decode func(*Envelope) (T, error)) T {
+	t.Helper()
+	v, err := decode(readDoc(t, name))
+	if err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return v
+}
+
+// outputOf decodes the output of method, for decodeDoc.
+func outputOf(method string) func(*Envelope) (*InvokeOutput, error) {
+	return func(env *Envelope) (*InvokeOutput, error) { return env.InvokeOutput(method) }
+}
+
+// faultOf decodes a fault, for decodeDoc.
+func faultOf(env *Envelope) (*Fault, error) {
+	f, ok := env.Fault()
+	if !ok {
+		return nil, errors.New("not a fault")
+	}
+	return f, nil
+}
+
 func text(t *testing.T, in *Instance, name string) string {
 	t.Helper()
 	v, ok := in.Text(name)
@@ -64,11 +88,7 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("add provider response", func(t *testing.T) {
-		env := readDoc(t, "add_provider_response.xml")
-		out, err := env.InvokeOutput("AddProviderAddressSpace")
-		if err != nil {
-			t.Fatal(err)
-		}
+		out := decodeDoc(t, "add_provider_response.xml", outputOf("AddProviderAddressSpace"))
 		if out.ReturnValue == nil || *out.ReturnValue != 0 {
 			t.Fatalf("ReturnValue: %v", out.ReturnValue)
 		}
@@ -91,11 +111,7 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("bulk request", func(t *testing.T) {
-		env := readDoc(t, "bulk_add_or_update_request.xml")
-		in, err := env.InvokeInput()
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := decodeDoc(t, "bulk_add_or_update_request.xml", (*Envelope).InvokeInput)
 		if in.Method != "BulkAddOrUpdateAddressSpace" {
 			t.Fatal(in.Method)
 		}
@@ -115,11 +131,7 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("bulk response", func(t *testing.T) {
-		env := readDoc(t, "bulk_add_or_update_response.xml")
-		out, err := env.InvokeOutput("BulkAddOrUpdateAddressSpace")
-		if err != nil {
-			t.Fatal(err)
-		}
+		out := decodeDoc(t, "bulk_add_or_update_response.xml", outputOf("BulkAddOrUpdateAddressSpace"))
 		st := (&Instance{Properties: out.Params}).Instances("Output")
 		if len(st) != 1 || st[0].Class != "MSFT_IPAM_OperationStatus" || st[0].ResourceURI != opStatusURI {
 			t.Fatalf("statuses: %+v", st)
@@ -141,21 +153,13 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("pull request", func(t *testing.T) {
-		env := readDoc(t, "pull_request.xml")
-		p, err := env.Pull()
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := decodeDoc(t, "pull_request.xml", (*Envelope).Pull)
 		if p.Context != "uuid:22EB9809-5543-4020-A75C-FD95FF06217B" || p.MaxElements != 32000 {
 			t.Fatalf("got %+v", p)
 		}
 	})
 	t.Run("pull response", func(t *testing.T) {
-		env := readDoc(t, "pull_response.xml")
-		r, err := env.EnumerationResult()
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := decodeDoc(t, "pull_response.xml", (*Envelope).EnumerationResult)
 		if !r.Pull || !r.EndOfSequence || len(r.Items) != 1 {
 			t.Fatalf("got %+v", r)
 		}
@@ -165,11 +169,7 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("fault resource not found", func(t *testing.T) {
-		env := readDoc(t, "fault_resource_not_found.xml")
-		f, ok := env.Fault()
-		if !ok {
-			t.Fatal("not a fault")
-		}
+		f := decodeDoc(t, "fault_resource_not_found.xml", faultOf)
 		// The documented example writes the subcode as a:DestinationUnreachable without declaring
 		// the prefix a, so only the local part can be resolved.
 		if f.Code != "Sender" || f.Subcode.Local != "DestinationUnreachable" || f.WSManCode != 32768 ||
@@ -178,11 +178,7 @@ func TestDocExamples(t *testing.T) {
 		}
 	})
 	t.Run("fault provider error", func(t *testing.T) {
-		env := readDoc(t, "fault_provider_error.xml")
-		f, ok := env.Fault()
-		if !ok {
-			t.Fatal("not a fault")
-		}
+		f := decodeDoc(t, "fault_provider_error.xml", faultOf)
 		want := &WmiError{CIMStatusCode: 1, Message: "Address space with the same name already exists.", MessageID: "WIN32 183", ErrorCode: 183}
 		if f.WSManCode != 0x80041001 || f.Message != want.Message || !reflect.DeepEqual(f.WmiError, want) || f.Machine != "ipam01" {
 			t.Fatalf("got %+v / %+v", f, f.WmiError)

@@ -1,19 +1,12 @@
 package wsman
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/failure"
+	"github.com/winipam/terraform-provider-ipam/internal/testcert"
 )
 
 // What answers that carry no SOAP body say, and the facts they report (on which the front ends'
@@ -73,7 +66,7 @@ func TestHTTPErrorFacts(t *testing.T) {
 // asks for the certificate by renegotiating, which TLS 1.3 cannot do (fidelity audit item 2). Go's
 // TLS server cannot renegotiate, so no test here talks to such a server; this checks the settings.
 func TestBuildTLSClientCertificate(t *testing.T) {
-	certPEM, keyPEM := selfSigned(t)
+	certPEM, keyPEM, _ := testcert.NewCA("IPAM test CA").Issue("admin", nil, true)
 	with, err := buildTLS(Config{ClientCert: certPEM, ClientKey: keyPEM}, AuthCertificate)
 	if err != nil {
 		t.Fatal(err)
@@ -89,23 +82,4 @@ func TestBuildTLSClientCertificate(t *testing.T) {
 	if without.Renegotiation != tls.RenegotiateNever || without.MaxVersion != 0 || without.MinVersion != tls.VersionTLS12 {
 		t.Errorf("without one: renegotiation %v, versions %x..%x; want never, TLS 1.2 up to the newest", without.Renegotiation, without.MinVersion, without.MaxVersion)
 	}
-}
-
-func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "admin"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
 }

@@ -34,6 +34,11 @@ func TestRecordedPullInvalidContext(t *testing.T) {
 
 func TestRecordedFaults(t *testing.T) {
 	t.Parallel()
+	succeeds := func(t *testing.T, _ *wsman.InvokeOutput, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
 		name       string
 		replies    []reply
@@ -54,11 +59,7 @@ func TestRecordedFaults(t *testing.T) {
 				wantContains(t, err.Error(), "0x80338000")
 			}},
 		{name: "quota limit is retried, even when not idempotent", replies: []reply{{500, "fault_quota_limit.xml"}, {200, "invoke_output_no_returnvalue.xml"}}, wantReqs: 2,
-			check: func(t *testing.T, out *wsman.InvokeOutput, err error) {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}},
+			check: succeeds},
 		// A refusal gets busyPatience (5) times the attempts (3) before the client gives up.
 		{name: "quota limit until attempts run out", replies: repeatReply(reply{500, "fault_quota_limit.xml"}, 15), wantReqs: 15,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
@@ -70,11 +71,7 @@ func TestRecordedFaults(t *testing.T) {
 		// The quota fault as a real WinRM sends it (WinRb/WinRM's recording): subcode w:QuotaLimit and
 		// an MSFT_WmiError with the quota code, and no WSManFault. Retried as busy, like the others.
 		{name: "recorded quota fault (WinRb) is retried", replies: []reply{{500, "winrb_wmi_error_v2.xml"}, {200, "invoke_output_no_returnvalue.xml"}}, wantReqs: 2,
-			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}},
+			check: succeeds},
 		{name: "recorded quota fault (WinRb) until attempts run out", replies: repeatReply(reply{500, "winrb_wmi_error_v2.xml"}, 15), wantReqs: 15,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				f := asFault(t, err)
@@ -85,11 +82,7 @@ func TestRecordedFaults(t *testing.T) {
 				wantContains(t, err.Error(), "maximum number of 30 concurrent shells")
 			}},
 		{name: "operation timeout retried when idempotent", replies: []reply{{500, "fault_operation_timeout.xml"}, {200, "invoke_output_no_returnvalue.xml"}}, idempotent: true, wantReqs: 2,
-			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}},
+			check: succeeds},
 		{name: "operation timeout not retried otherwise", replies: []reply{{500, "fault_operation_timeout.xml"}}, wantReqs: 1,
 			check: func(t *testing.T, _ *wsman.InvokeOutput, err error) {
 				f := asFault(t, err)

@@ -3,18 +3,11 @@ package wsman_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,12 +15,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
 	"github.com/winipam/terraform-provider-ipam/internal/failure"
+	"github.com/winipam/terraform-provider-ipam/internal/testcert"
 	"github.com/winipam/terraform-provider-ipam/internal/wsman"
 )
 
@@ -250,17 +243,27 @@ func addSpace(ctx context.Context, c *wsman.Client, name, description string) (*
 	return c.Invoke(ctx, addressSpaceURI, "AddProviderAddressSpace", params, false)
 }
 
-// spaceNames enumerates the address spaces whose name matches a WQL LIKE pattern.
-func spaceNames(ctx context.Context, t *testing.T, c *wsman.Client, like string) []string {
+// enumerateAll runs a WQL query and returns every instance it yields.
+func enumerateAll(ctx context.Context, t *testing.T, c *wsman.Client, query string) []*wsman.Instance {
 	t.Helper()
-	var names []string
-	err := c.Enumerate(ctx, namespaceURI, "SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE '"+like+"'", func(in *wsman.Instance) error {
-		n, _ := in.Text("Name")
-		names = append(names, n)
+	var items []*wsman.Instance
+	err := c.Enumerate(ctx, namespaceURI, query, func(in *wsman.Instance) error {
+		items = append(items, in)
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("enumerate: %v", err)
+	}
+	return items
+}
+
+// spaceNames enumerates the address spaces whose name matches a WQL LIKE pattern.
+func spaceNames(ctx context.Context, t *testing.T, c *wsman.Client, like string) []string {
+	t.Helper()
+	var names []string
+	for _, in := range enumerateAll(ctx, t, c, "SELECT * FROM MSFT_IPAM_AddressSpace WHERE Name LIKE '"+like+"'") {
+		n, _ := in.Text("Name")
+		names = append(names, n)
 	}
 	return names
 }
@@ -336,88 +339,29 @@ func closedPort(t *testing.T) string {
 
 // --- certificates ------------------------------------------------------------------------------
 
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-	pool *x509.CertPool
-}
-
-var serial atomic.Int64
-
-func newCA(cn string) *testCA {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial.Add(1)), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pool: pool}
-}
-
-// issue signs a leaf: a server certificate for dnsNames, or a client certificate for cn.
-func (ca *testCA) issue(cn string, dnsNames []string, client bool) (certPEM, keyPEM []byte, pair tls.Certificate) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial.Add(1)), Subject: pkix.Name{CommonName: cn}, DNSNames: dnsNames,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if client {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		panic(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		panic(err)
-	}
-	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-	pair, err = tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		panic(err)
-	}
-	return certPEM, keyPEM, pair
-}
-
 // The server certificate names only ipam01.test, not 127.0.0.1, so that connecting by address
 // fails host name verification unless TLSServerName is set.
 const serverName = "ipam01.test"
 
 type pkiSet struct {
-	ca                    *testCA
+	ca                    *testcert.CA
 	server                tls.Certificate
-	clientCert, clientKey []byte // CN = testUser
-	otherCert, otherKey   []byte // CN = someone-else
+	clientCert, clientKey []byte       // CN = testUser
+	otherCert, otherKey   []byte       // CN = someone-else
+	otherCA               *testcert.CA // signed none of the above
 }
 
 var testPKI = sync.OnceValue(func() *pkiSet {
-	ca := newCA("IPAM test CA")
-	_, _, server := ca.issue(serverName, []string{serverName}, false)
-	cc, ck, _ := ca.issue(testUser, nil, true)
-	oc, ok, _ := ca.issue("someone-else", nil, true)
-	return &pkiSet{ca: ca, server: server, clientCert: cc, clientKey: ck, otherCert: oc, otherKey: ok}
+	ca := testcert.NewCA("IPAM test CA")
+	_, _, server := ca.Issue(serverName, []string{serverName}, false)
+	cc, ck, _ := ca.Issue(testUser, nil, true)
+	oc, ok, _ := ca.Issue("someone-else", nil, true)
+	return &pkiSet{ca: ca, server: server, clientCert: cc, clientKey: ck, otherCert: oc, otherKey: ok, otherCA: testcert.NewCA("other CA")}
 })
 
 func serverTLS() *tls.Config {
 	p := testPKI()
-	return &tls.Config{Certificates: []tls.Certificate{p.server}, ClientCAs: p.ca.pool,
+	return &tls.Config{Certificates: []tls.Certificate{p.server}, ClientCAs: p.ca.Pool,
 		ClientAuth: tls.VerifyClientCertIfGiven, MinVersion: tls.VersionTLS12}
 }
 

@@ -126,3 +126,12 @@ func (w *xmlWriter) element(name, text string) {
 	w.text(text)
 	w.raw("</" + name + ">")
 }
+
+// elementWithAttr writes <name attr="value">text</name>.
+func (w *xmlWriter) elementWithAttr(name, attr, value, text string) {
+	w.raw("<" + name + " " + attr + `="`)
+	w.attr(value)
+	w.raw(`">`)
+	w.text(text)
+	w.raw("</" + name + ">")
+}
