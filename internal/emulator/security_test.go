@@ -163,16 +163,10 @@ func TestSecurityEveryEndpointNeedsCredentials(t *testing.T) {
 		{"POST", "/WSMAN", "", addProvider, 404},
 	} {
 		req, _ := http.NewRequest(tc.method, base+tc.path, bytes.NewReader(tc.body))
-		req.Header.Set("Content-Type", wsman.ContentType)
 		if tc.authz != "" {
 			req.Header.Set("Authorization", tc.authz)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := roundTrip(t, req)
 		name := fmt.Sprintf("%s %s (Authorization %.20q)", tc.method, tc.path, tc.authz)
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s: status %d, want %d", name, resp.StatusCode, tc.want)
@@ -272,13 +266,7 @@ func TestSecurityCredentialComparison(t *testing.T) {
 	try := func(user, pass string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(identify))
 		req.SetBasicAuth(user, pass)
-		req.Header.Set("Content-Type", wsman.ContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
+		resp, body := roundTrip(t, req)
 		return resp.StatusCode, fmt.Sprint(resp.Header.Values("WWW-Authenticate")) + string(body)
 	}
 	_, refused := try("", "")

@@ -44,21 +44,31 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	return &harness{t: t, srv: srv, url: hs.URL + "/wsman"}
 }
 
+// roundTrip sends req, with the WS-Management content type unless it names another, and returns
+// the response and its body.
+func roundTrip(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", wsman.ContentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
 // postRaw sends a raw body with valid credentials and returns the status and body.
 func (h *harness) postRaw(body []byte) (int, []byte) {
 	h.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(body))
 	req.SetBasicAuth(testUser, testPass)
-	req.Header.Set("Content-Type", wsman.ContentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	resp, out := roundTrip(h.t, req)
 	return resp.StatusCode, out
 }
 
@@ -565,12 +575,7 @@ func TestHTTPLayer(t *testing.T) {
 			req.SetBasicAuth(user, pass)
 		}
 		req.Header.Set("Content-Type", ctype)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		resp, _ := roundTrip(t, req)
 		return resp
 	}
 	ct := wsman.ContentType
@@ -644,13 +649,7 @@ func TestAdminEndpoints(t *testing.T) {
 		if auth {
 			req.SetBasicAuth(testUser, testPass)
 		}
-		req.Header.Set("Content-Type", wsman.ContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		resp, b := roundTrip(t, req)
 		return resp.StatusCode, string(b)
 	}
 	if code, _ := do("GET", "/emulator/stats", "", false); code != 401 {
