@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -31,9 +32,61 @@ func NoChanges(config string) resource.TestStep {
 	return resource.TestStep{
 		Config:           config,
 		PlanOnly:         true,
-		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: EmptyPlan()},
 	}
 }
+
+// Apply is the step that applies config: its plan must pass the plan checks (Actions, EmptyPlan)
+// before it is applied, and checks run on the state after.
+func Apply(config string, plan []plancheck.PlanCheck, checks ...statecheck.StateCheck) resource.TestStep {
+	return resource.TestStep{
+		Config:            config,
+		ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: plan},
+		ConfigStateChecks: checks,
+	}
+}
+
+// PlanFails is a plan-only step whose plan of config must fail with an error that matches want.
+func PlanFails(config string, want *regexp.Regexp) resource.TestStep {
+	return resource.TestStep{Config: config, PlanOnly: true, ExpectError: want}
+}
+
+// ImportVerify imports id into addr with terraform import, and compares what the import read with
+// the state (ImportStateVerify).
+func ImportVerify(addr, id string) resource.TestStep {
+	return resource.TestStep{ResourceName: addr, ImportState: true, ImportStateId: id, ImportStateVerify: true}
+}
+
+// ImportBlock plans an import block of id into addr next to the configuration of the step before;
+// checks run on that plan.
+func ImportBlock(addr, id string, checks ...plancheck.PlanCheck) resource.TestStep {
+	return resource.TestStep{
+		ResourceName:     addr,
+		ImportState:      true,
+		ImportStateKind:  resource.ImportBlockWithID,
+		ImportStateId:    id,
+		ImportPlanChecks: resource.ImportPlanChecks{PreApply: checks},
+	}
+}
+
+// ImportGenerated is terraform plan -generate-config-out: an import block of id into addr next to
+// config, which does not declare addr; checks run on the plan of the generated configuration, whose
+// resource is named "generated".
+func ImportGenerated(config, addr, id string, checks ...plancheck.PlanCheck) resource.TestStep {
+	step := ImportBlock(addr, id, checks...)
+	step.Config = config
+	step.GenerateConfig = true
+	return step
+}
+
+// ImportFails imports id into addr, as kind says (resource.ImportCommandWithID is terraform import,
+// resource.ImportBlockWithID an import block), and that must fail with an error that matches want.
+func ImportFails(kind resource.ImportStateKind, addr, id string, want *regexp.Regexp) resource.TestStep {
+	return resource.TestStep{ResourceName: addr, ImportState: true, ImportStateKind: kind, ImportStateId: id, ExpectError: want}
+}
+
+// EmptyPlan is the plan check of a plan that changes nothing.
+func EmptyPlan() []plancheck.PlanCheck { return []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()} }
 
 // Actions are plan checks of resource actions, given as pairs of a resource address and a
 // plancheck.ResourceActionType.
@@ -87,4 +140,24 @@ func Strings(want map[string]string) map[string]knownvalue.Check {
 		out[k] = knownvalue.StringExact(v)
 	}
 	return out
+}
+
+// TrackIDs follows the ids of the resources at addrs through the steps whose state checks it
+// makes: each call returns a check of each id, then more. With compare.ValuesSame() the ids must
+// stay what they were at the first such step (changes in place); with compare.ValuesDiffer() each
+// must differ from the one before (re-creation).
+func TrackIDs(how compare.ValueComparer, addrs ...string) func(more ...statecheck.StateCheck) []statecheck.StateCheck {
+	ids := make([]interface {
+		AddStateValue(string, tfjsonpath.Path) statecheck.StateCheck
+	}, len(addrs))
+	for i := range ids {
+		ids[i] = statecheck.CompareValue(how)
+	}
+	return func(more ...statecheck.StateCheck) []statecheck.StateCheck {
+		checks := make([]statecheck.StateCheck, 0, len(addrs)+len(more))
+		for i, addr := range addrs {
+			checks = append(checks, ids[i].AddStateValue(addr, tfjsonpath.New("id")))
+		}
+		return append(checks, more...)
+	}
 }

@@ -33,6 +33,19 @@ func accSpaces(emu *acctest.Emulator) string { return emu.Config("shared/spaces.
 
 func atPath(name string) tfjsonpath.Path { return tfjsonpath.New(name) }
 
+// spacesPlan are the plan checks of a change to accSpaces's spaces: pa and ca as given, pa2 left
+// alone.
+func spacesPlan(pa, ca plancheck.ResourceActionType) []plancheck.PlanCheck {
+	return acctest.Actions(accPA, pa, accPA2, plancheck.ResourceActionNoop, accCA, ca)
+}
+
+// What a plan does to a space.
+const (
+	toCreate  = plancheck.ResourceActionCreate
+	toUpdate  = plancheck.ResourceActionUpdate
+	untouched = plancheck.ResourceActionNoop
+)
+
 // recased writes accSpaces's names, provider space, isolation method and custom field names in
 // another case than IPAM holds them.
 var recased = strings.NewReplacer(
@@ -64,16 +77,8 @@ func TestAccAddressSpaces_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(accCA, atPath("ipv4_utilization_status"), knownvalue.StringExact("None")),
 				},
 			},
-			{
-				ResourceName:      accCA,
-				ImportState:       true,
-				ImportStateId:     "tenant-a",
-				ImportStateVerify: true,
-			},
-			{
-				Config:           recased.Replace(accSpaces(emu)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+			acctest.ImportVerify(accCA, "tenant-a"),
+			acctest.Apply(recased.Replace(accSpaces(emu)), acctest.EmptyPlan()),
 		},
 	})
 }
@@ -83,15 +88,11 @@ func TestAccAddressSpaces_validation(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{
-				Config: emu.ProviderBlock() + `
+			acctest.PlanFails(emu.ProviderBlock()+`
 resource "ipam_provider_address_space" "pa" {
   name = "  "
 }
-`,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`must not be empty or blank`),
-			},
+`, regexp.MustCompile(`must not be empty or blank`)),
 		},
 	})
 }
@@ -102,16 +103,7 @@ resource "ipam_provider_address_space" "pa" {
 func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	samePA := statecheck.CompareValue(compare.ValuesSame())
-	samePA2 := statecheck.CompareValue(compare.ValuesSame())
-	sameCA := statecheck.CompareValue(compare.ValuesSame())
-	sameIDs := func(extra ...statecheck.StateCheck) []statecheck.StateCheck {
-		return append([]statecheck.StateCheck{
-			samePA.AddStateValue(accPA, atPath("id")),
-			samePA2.AddStateValue(accPA2, atPath("id")),
-			sameCA.AddStateValue(accCA, atPath("id")),
-		}, extra...)
-	}
+	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accPA2, accCA)
 
 	// Every attribute of both changes; the customer space follows its provider space's new name.
 	renamed := strings.NewReplacer(
@@ -135,85 +127,50 @@ func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 	).Replace(renamed)
 	// Every optional attribute goes.
 	cleared := optionalAttribute.ReplaceAllString(moved, "")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: accSpaces(emu),
-				ConfigStateChecks: sameIDs(
-					oob.ExpectStateID(accPA, "DC-West"),
-					oob.ExpectStateID(accCA, "Tenant-A"),
-				),
-			},
-			{
-				// Rename, owner, description and custom fields (one changed, one added) of both; the
-				// customer space follows its provider space's new name; isolation, tenant, VM network.
-				Config: renamed,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: sameIDs(
-					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "US", "CostCenter": "7"})),
-					statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West-2")),
-					oob.Expect("DC-West-2", map[string]string{"owner": "netops-2", "description": "west data centre, hall 2",
-						"custom_configuration": "CostCenter=7;Region=US"}),
-					oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-West-2", "isolation_method": "IPRewrite",
-						"tenant": "4002", "vm_network": "vmnet-a2", "owner": "tenant-ops-2", "description": "tenant A, second",
-						"custom_configuration": "CostCenter=200;Region=EU"}),
-					oob.ExpectGone("DC-West"),
-					oob.ExpectGone("Tenant-A"),
-					oob.ExpectStateID(accPA, "DC-West-2"),
-					oob.ExpectStateID(accCA, "Tenant-A2"),
-				),
-			},
-			{
-				// Move the customer space to another provider space; remove a custom field from each.
-				Config: moved,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: sameIDs(
-					statecheck.CompareValuePairs(accCA, atPath("provider_address_space"), accPA2, atPath("name"), compare.ValuesSame()),
-					oob.Expect("DC-West-2", map[string]string{"custom_configuration": "Region=US"}),
-					oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-East", "custom_configuration": "Region=EU"}),
-				),
-			},
-			{
-				// Drop every optional attribute: IPAM must be cleared, not left as it was.
-				Config: cleared,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: sameIDs(
-					statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), knownvalue.MapSizeExact(0)),
-					statecheck.ExpectKnownValue(accCA, atPath("tenant"), knownvalue.StringExact("")),
-					oob.Expect("DC-West-2", map[string]string{"owner": "", "description": "", "custom_configuration": ""}),
-					oob.Expect("Tenant-A2", map[string]string{"tenant": "", "vm_network": "", "owner": "", "description": "",
-						"custom_configuration": "", "provider_address_space": "DC-East", "isolation_method": "IPRewrite"}),
-				),
-			},
-			{
-				// And back again from nothing: adding attributes is an update too.
-				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: sameIDs(
-					oob.Expect("DC-West", map[string]string{"owner": "netops", "custom_configuration": "Region=EU"}),
-					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
-						"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
-				),
-			},
-			acctest.NoChanges(accSpaces(emu)),
+	accTest(t, []resource.TestStep{
+		{
+			Config: accSpaces(emu),
+			ConfigStateChecks: sameIDs(
+				oob.ExpectStateID(accPA, "DC-West"),
+				oob.ExpectStateID(accCA, "Tenant-A"),
+			),
 		},
+		// Rename, owner, description and custom fields (one changed, one added) of both; the
+		// customer space follows its provider space's new name; isolation, tenant, VM network.
+		acctest.Apply(renamed, spacesPlan(toUpdate, toUpdate), sameIDs(
+			statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "US", "CostCenter": "7"})),
+			statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West-2")),
+			oob.Expect("DC-West-2", map[string]string{"owner": "netops-2", "description": "west data centre, hall 2",
+				"custom_configuration": "CostCenter=7;Region=US"}),
+			oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-West-2", "isolation_method": "IPRewrite",
+				"tenant": "4002", "vm_network": "vmnet-a2", "owner": "tenant-ops-2", "description": "tenant A, second",
+				"custom_configuration": "CostCenter=200;Region=EU"}),
+			oob.ExpectGone("DC-West"),
+			oob.ExpectGone("Tenant-A"),
+			oob.ExpectStateID(accPA, "DC-West-2"),
+			oob.ExpectStateID(accCA, "Tenant-A2"),
+		)...),
+		// Move the customer space to another provider space; remove a custom field from each.
+		acctest.Apply(moved, spacesPlan(toUpdate, toUpdate), sameIDs(
+			statecheck.CompareValuePairs(accCA, atPath("provider_address_space"), accPA2, atPath("name"), compare.ValuesSame()),
+			oob.Expect("DC-West-2", map[string]string{"custom_configuration": "Region=US"}),
+			oob.Expect("Tenant-A2", map[string]string{"provider_address_space": "DC-East", "custom_configuration": "Region=EU"}),
+		)...),
+		// Drop every optional attribute: IPAM must be cleared, not left as it was.
+		acctest.Apply(cleared, spacesPlan(toUpdate, toUpdate), sameIDs(
+			statecheck.ExpectKnownValue(accPA, atPath("custom_configuration"), knownvalue.MapSizeExact(0)),
+			statecheck.ExpectKnownValue(accCA, atPath("tenant"), knownvalue.StringExact("")),
+			oob.Expect("DC-West-2", map[string]string{"owner": "", "description": "", "custom_configuration": ""}),
+			oob.Expect("Tenant-A2", map[string]string{"tenant": "", "vm_network": "", "owner": "", "description": "",
+				"custom_configuration": "", "provider_address_space": "DC-East", "isolation_method": "IPRewrite"}),
+		)...),
+		// And back again from nothing: adding attributes is an update too.
+		acctest.Apply(accSpaces(emu), spacesPlan(toUpdate, toUpdate), sameIDs(
+			oob.Expect("DC-West", map[string]string{"owner": "netops", "custom_configuration": "Region=EU"}),
+			oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
+				"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
+		)...),
+		acctest.NoChanges(accSpaces(emu)),
 	})
 }
 
@@ -222,66 +179,42 @@ func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	samePA := statecheck.CompareValue(compare.ValuesSame())
-	sameCA := statecheck.CompareValue(compare.ValuesSame())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: accSpaces(emu),
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-				},
+	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
+	accTest(t, []resource.TestStep{
+		{Config: accSpaces(emu), ConfigStateChecks: sameIDs()},
+		{
+			PreConfig: func() {
+				oob.Change("DC-West", func(a *ipam.AddressSpace) {
+					a.Owner = "someone-else"
+					a.Description = "edited at the console"
+					a.CustomConfiguration = ipam.CustomConfiguration{"Region": "US", "CostCenter": "1"}
+				})
+				oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
+					a.AssociatedProviderAddressSpace = "DC-East"
+					a.IsolationMethod = ipam.IsolationIPRewrite
+					a.Tenant = "9999"
+					a.VMNetwork = "elsewhere"
+					a.CustomConfiguration = nil
+				})
 			},
-			{
-				PreConfig: func() {
-					oob.Change("DC-West", func(a *ipam.AddressSpace) {
-						a.Owner = "someone-else"
-						a.Description = "edited at the console"
-						a.CustomConfiguration = ipam.CustomConfiguration{"Region": "US", "CostCenter": "1"}
-					})
-					oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
-						a.AssociatedProviderAddressSpace = "DC-East"
-						a.IsolationMethod = ipam.IsolationIPRewrite
-						a.Tenant = "9999"
-						a.VMNetwork = "elsewhere"
-						a.CustomConfiguration = nil
-					})
-				},
-				Config:             accSpaces(emu),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					// Without a refresh Terraform cannot know; with one it plans to put things back.
-					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-					PostApplyPostRefresh: append(acctest.Actions(
-						accPA, plancheck.ResourceActionUpdate,
-						accPA2, plancheck.ResourceActionNoop,
-						accCA, plancheck.ResourceActionUpdate,
-					),
-						plancheck.ExpectKnownValue(accPA, atPath("owner"), knownvalue.StringExact("netops")),
-						plancheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
-					),
-				},
-			},
-			{
-				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-					oob.Expect("DC-West", map[string]string{"owner": "netops", "description": "west data centre",
-						"custom_configuration": "Region=EU"}),
-					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
-						"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
-				},
+			Config:             accSpaces(emu),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				// Without a refresh Terraform cannot know; with one it plans to put things back.
+				PostApplyPreRefresh: acctest.EmptyPlan(),
+				PostApplyPostRefresh: append(spacesPlan(toUpdate, toUpdate),
+					plancheck.ExpectKnownValue(accPA, atPath("owner"), knownvalue.StringExact("netops")),
+					plancheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
+				),
 			},
 		},
+		acctest.Apply(accSpaces(emu), spacesPlan(toUpdate, toUpdate), sameIDs(
+			oob.Expect("DC-West", map[string]string{"owner": "netops", "description": "west data centre",
+				"custom_configuration": "Region=EU"}),
+			oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "NVGRE",
+				"tenant": "4001", "vm_network": "vmnet-a", "custom_configuration": "CostCenter=100"}),
+		)...),
 	})
 }
 
@@ -290,40 +223,16 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	newPA := statecheck.CompareValue(compare.ValuesDiffer())
-	newCA := statecheck.CompareValue(compare.ValuesDiffer())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: accSpaces(emu),
-				ConfigStateChecks: []statecheck.StateCheck{
-					newPA.AddStateValue(accPA, atPath("id")),
-					newCA.AddStateValue(accCA, atPath("id")),
-				},
-			},
-			acctest.Drift(accSpaces(emu), func() { oob.Remove("Tenant-A", "DC-West") }, acctest.Actions(
-				accPA, plancheck.ResourceActionCreate,
-				accPA2, plancheck.ResourceActionNoop,
-				accCA, plancheck.ResourceActionCreate,
-			)...),
-			{
-				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionCreate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionCreate,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{
-					newPA.AddStateValue(accPA, atPath("id")),
-					newCA.AddStateValue(accCA, atPath("id")),
-					oob.ExpectStateID(accPA, "DC-West"),
-					oob.ExpectStateID(accCA, "Tenant-A"),
-					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "tenant": "4001",
-						"custom_configuration": "CostCenter=100"}),
-				},
-			},
-		},
+	newIDs := acctest.TrackIDs(compare.ValuesDiffer(), accPA, accCA)
+	accTest(t, []resource.TestStep{
+		{Config: accSpaces(emu), ConfigStateChecks: newIDs()},
+		acctest.Drift(accSpaces(emu), func() { oob.Remove("Tenant-A", "DC-West") }, spacesPlan(toCreate, toCreate)...),
+		acctest.Apply(accSpaces(emu), spacesPlan(toCreate, toCreate), newIDs(
+			oob.ExpectStateID(accPA, "DC-West"),
+			oob.ExpectStateID(accCA, "Tenant-A"),
+			oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "tenant": "4001",
+				"custom_configuration": "CostCenter=100"}),
+		)...),
 	})
 }
 
@@ -333,63 +242,39 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	samePA := statecheck.CompareValue(compare.ValuesSame())
-	sameCA := statecheck.CompareValue(compare.ValuesSame())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: accSpaces(emu),
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-				},
+	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
+	accTest(t, []resource.TestStep{
+		{Config: accSpaces(emu), ConfigStateChecks: sameIDs()},
+		acctest.Drift(accSpaces(emu), func() {
+			oob.Change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
+			oob.Change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
+		}, append(spacesPlan(toUpdate, toUpdate),
+			plancheck.ExpectKnownValue(accPA, atPath("name"), knownvalue.StringExact("DC-West")),
+			plancheck.ExpectKnownValue(accCA, atPath("name"), knownvalue.StringExact("Tenant-A")),
+		)...),
+		acctest.Apply(accSpaces(emu), spacesPlan(toUpdate, toUpdate), sameIDs(
+			oob.ExpectStateID(accPA, "DC-West"),
+			oob.ExpectStateID(accCA, "Tenant-A"),
+			oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"}),
+			oob.ExpectGone("DC-Renamed"),
+			oob.ExpectGone("Tenant-Renamed"),
+		)...),
+		{
+			// Somebody re-types the names, the isolation method and a custom field's name in
+			// another case: IPAM sees the same objects, and so does Terraform.
+			PreConfig: func() {
+				oob.Change("DC-West", func(a *ipam.AddressSpace) {
+					a.Name = "DC-WEST"
+					a.CustomConfiguration = ipam.CustomConfiguration{"REGION": "EU"}
+				})
+				oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
+					a.Name = "tenant-a"
+					a.IsolationMethod = "nvgre"
+					a.CustomConfiguration = ipam.CustomConfiguration{"costcenter": "100"}
+				})
 			},
-			acctest.Drift(accSpaces(emu), func() {
-				oob.Change("DC-West", func(a *ipam.AddressSpace) { a.Name = "DC-Renamed" })
-				oob.Change("Tenant-A", func(a *ipam.AddressSpace) { a.Name = "Tenant-Renamed" })
-			}, append(acctest.Actions(
-				accPA, plancheck.ResourceActionUpdate,
-				accPA2, plancheck.ResourceActionNoop,
-				accCA, plancheck.ResourceActionUpdate,
-			),
-				plancheck.ExpectKnownValue(accPA, atPath("name"), knownvalue.StringExact("DC-West")),
-				plancheck.ExpectKnownValue(accCA, atPath("name"), knownvalue.StringExact("Tenant-A")),
-			)...),
-			{
-				Config: accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-					oob.ExpectStateID(accPA, "DC-West"),
-					oob.ExpectStateID(accCA, "Tenant-A"),
-					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"}),
-					oob.ExpectGone("DC-Renamed"),
-					oob.ExpectGone("Tenant-Renamed"),
-				},
-			},
-			{
-				// Somebody re-types the names, the isolation method and a custom field's name in
-				// another case: IPAM sees the same objects, and so does Terraform.
-				PreConfig: func() {
-					oob.Change("DC-West", func(a *ipam.AddressSpace) {
-						a.Name = "DC-WEST"
-						a.CustomConfiguration = ipam.CustomConfiguration{"REGION": "EU"}
-					})
-					oob.Change("Tenant-A", func(a *ipam.AddressSpace) {
-						a.Name = "tenant-a"
-						a.IsolationMethod = "nvgre"
-						a.CustomConfiguration = ipam.CustomConfiguration{"costcenter": "100"}
-					})
-				},
-				Config:   accSpaces(emu),
-				PlanOnly: true,
-			},
+			Config:   accSpaces(emu),
+			PlanOnly: true,
 		},
 	})
 }
@@ -400,17 +285,22 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 func TestAccAddressSpaceResource_import(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	var paID, caID string
-	withImported := func(attrs map[string]string, id *string) resource.ImportStateCheckFunc {
+	paID := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
+		CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}}).InstanceID
+	oob.AddProvider(ipam.AddressSpace{Name: "DC-East"})
+	caID := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West",
+		IsolationMethod: "NVGRE", Tenant: "4001", VMNetwork: "vmnet-a", Owner: "tenant-ops", Description: "tenant A",
+		CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}}).InstanceID
+	withImported := func(attrs map[string]string, id string) resource.ImportStateCheckFunc {
 		return func(states []*terraform.InstanceState) error {
 			var s *terraform.InstanceState
 			for _, st := range states {
-				if st.Attributes["id"] == *id {
+				if st.Attributes["id"] == id {
 					s = st
 				}
 			}
 			if s == nil {
-				return fmt.Errorf("no imported resource has the InstanceID %q as its id", *id)
+				return fmt.Errorf("no imported resource has the InstanceID %q as its id", id)
 			}
 			var errs []error
 			for k, v := range attrs {
@@ -421,118 +311,42 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 			return errors.Join(errs...)
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					paID = oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
-						CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}}).InstanceID
-					oob.AddProvider(ipam.AddressSpace{Name: "DC-East"})
-					caID = oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West",
-						IsolationMethod: "NVGRE", Tenant: "4001", VMNetwork: "vmnet-a", Owner: "tenant-ops", Description: "tenant A",
-						CustomConfiguration: ipam.CustomConfiguration{"CostCenter": "100"}}).InstanceID
-				},
-				Config:             accSpaces(emu),
-				ResourceName:       accPA,
-				ImportState:        true,
-				ImportStateId:      "dc-WEST",
-				ImportStatePersist: true,
-				ImportStateCheck: withImported(map[string]string{"name": "DC-West", "owner": "netops",
-					"description": "west data centre", "custom_configuration.Region": "EU", "custom_configuration.%": "1",
-					"ipv4_utilization_status": "None"}, &paID),
-			},
-			{
-				Config:             accSpaces(emu),
-				ResourceName:       accPA2,
-				ImportState:        true,
-				ImportStateId:      "DC-EAST",
-				ImportStatePersist: true,
-			},
-			{
-				Config:             accSpaces(emu),
-				ResourceName:       accCA,
-				ImportState:        true,
-				ImportStateId:      "TENANT-a",
-				ImportStatePersist: true,
-				ImportStateCheck: withImported(map[string]string{"name": "Tenant-A", "provider_address_space": "DC-West",
-					"isolation_method": "NVGRE", "tenant": "4001", "vm_network": "vmnet-a", "owner": "tenant-ops",
-					"description": "tenant A", "custom_configuration.CostCenter": "100"}, &caID),
-			},
-			// The imported state matches the configuration exactly.
-			acctest.NoChanges(accSpaces(emu)),
-			{
-				Config:           accSpaces(emu),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(accPA, atPath("id"), acctest.StringEqual(&paID)),
-					statecheck.ExpectKnownValue(accCA, atPath("id"), acctest.StringEqual(&caID)),
-				},
-			},
-			{
-				// terraform import by name in another case yields what the state holds.
-				ResourceName:      accPA,
-				ImportState:       true,
-				ImportStateId:     "DC-west",
-				ImportStateVerify: true,
-			},
-			{
-				ResourceName:      accCA,
-				ImportState:       true,
-				ImportStateId:     "tenant-A",
-				ImportStateVerify: true,
-			},
-			{
-				// By InstanceID, for scripts that know it.
-				ResourceName:      accCA,
-				ImportState:       true,
-				ImportStateVerify: true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return s.RootModule().Resources[accCA].Primary.Attributes["id"], nil
-				},
-			},
-			{
-				// An import block planned against the configuration: a no-op import.
-				ResourceName:    accPA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "dc-west",
-			},
-			{
-				ResourceName:    accCA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "Tenant-A",
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(accCA, atPath("id"), acctest.StringEqual(&caID)),
-				}},
-			},
-			{
-				// terraform plan -generate-config-out: the generated block plans as a no-op import.
-				Config:          emu.ProviderBlock(),
-				ResourceName:    accPA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "DC-WEST",
-				GenerateConfig:  true,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("name"), knownvalue.StringExact("DC-West")),
-					plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "EU"})),
-				}},
-			},
-			{
-				Config:          emu.ProviderBlock(),
-				ResourceName:    accCA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "tenant-a",
-				GenerateConfig:  true,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue("ipam_customer_address_space.generated", atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
-					plancheck.ExpectKnownValue("ipam_customer_address_space.generated", atPath("isolation_method"), knownvalue.StringExact("NVGRE")),
-				}},
-			},
-		},
+	// adopt imports id into addr with terraform import, next to accSpaces, and keeps it in the state.
+	adopt := func(addr, id string, check resource.ImportStateCheckFunc) resource.TestStep {
+		return resource.TestStep{Config: accSpaces(emu), ResourceName: addr, ImportState: true, ImportStateId: id,
+			ImportStatePersist: true, ImportStateCheck: check}
+	}
+	accTest(t, []resource.TestStep{
+		adopt(accPA, "dc-WEST", withImported(map[string]string{"name": "DC-West", "owner": "netops",
+			"description": "west data centre", "custom_configuration.Region": "EU", "custom_configuration.%": "1",
+			"ipv4_utilization_status": "None"}, paID)),
+		adopt(accPA2, "DC-EAST", nil),
+		adopt(accCA, "TENANT-a", withImported(map[string]string{"name": "Tenant-A", "provider_address_space": "DC-West",
+			"isolation_method": "NVGRE", "tenant": "4001", "vm_network": "vmnet-a", "owner": "tenant-ops",
+			"description": "tenant A", "custom_configuration.CostCenter": "100"}, caID)),
+		// The imported state matches the configuration exactly.
+		acctest.NoChanges(accSpaces(emu)),
+		acctest.Apply(accSpaces(emu), acctest.EmptyPlan(),
+			statecheck.ExpectKnownValue(accPA, atPath("id"), knownvalue.StringExact(paID)),
+			statecheck.ExpectKnownValue(accCA, atPath("id"), knownvalue.StringExact(caID)),
+		),
+		// terraform import by name in another case yields what the state holds; and by
+		// InstanceID, for scripts that know it.
+		acctest.ImportVerify(accPA, "DC-west"),
+		acctest.ImportVerify(accCA, "tenant-A"),
+		acctest.ImportVerify(accCA, caID),
+		// An import block planned against the configuration: a no-op import.
+		acctest.ImportBlock(accPA, "dc-west"),
+		acctest.ImportBlock(accCA, "Tenant-A", plancheck.ExpectKnownValue(accCA, atPath("id"), knownvalue.StringExact(caID))),
+		// terraform plan -generate-config-out: the generated block plans as a no-op import.
+		acctest.ImportGenerated(emu.ProviderBlock(), accPA, "DC-WEST",
+			plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("name"), knownvalue.StringExact("DC-West")),
+			plancheck.ExpectKnownValue("ipam_provider_address_space.generated", atPath("custom_configuration"), acctest.StringMap(map[string]string{"Region": "EU"})),
+		),
+		acctest.ImportGenerated(emu.ProviderBlock(), accCA, "tenant-a",
+			plancheck.ExpectKnownValue("ipam_customer_address_space.generated", atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
+			plancheck.ExpectKnownValue("ipam_customer_address_space.generated", atPath("isolation_method"), knownvalue.StringExact("NVGRE")),
+		),
 	})
 }
 
@@ -540,49 +354,18 @@ func TestAccAddressSpaceResource_import(t *testing.T) {
 // IPAM does not have.
 func TestAccAddressSpaceResource_importErrors(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: accSpaces(emu)},
-			{
-				ResourceName:  accPA,
-				ImportState:   true,
-				ImportStateId: "tenant-a",
-				ExpectError:   acctest.ErrorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`),
-			},
-			{
-				ResourceName:  accCA,
-				ImportState:   true,
-				ImportStateId: "DC-West",
-				ExpectError:   acctest.ErrorText(`Address space "DC-West" is a provider address space Import it into ipam_provider_address_space instead.`),
-			},
-			{
-				ResourceName:    accPA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "Tenant-A",
-				ExpectError:     acctest.ErrorText(`Import it into ipam_customer_address_space instead.`),
-			},
-			{
-				ResourceName:  accPA,
-				ImportState:   true,
-				ImportStateId: "No-Such-Space",
-				ExpectError:   acctest.ErrorText(`No address space named "No-Such-Space"`),
-			},
-			{
-				ResourceName:  accCA,
-				ImportState:   true,
-				ImportStateId: "{00000000-0000-0000-0000-000000000000}",
-				ExpectError:   acctest.ErrorText(`No address space named "{00000000-0000-0000-0000-000000000000}"`),
-			},
-			{
-				ResourceName:    accCA,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "No-Such-Space",
-				ExpectError:     acctest.ErrorText(`No address space named "No-Such-Space"`),
-			},
-		},
+	const byCommand, byBlock = resource.ImportCommandWithID, resource.ImportBlockWithID
+	accTest(t, []resource.TestStep{
+		{Config: accSpaces(emu)},
+		acctest.ImportFails(byCommand, accPA, "tenant-a",
+			acctest.ErrorText(`Address space "Tenant-A" is a customer address space Import it into ipam_customer_address_space instead.`)),
+		acctest.ImportFails(byCommand, accCA, "DC-West",
+			acctest.ErrorText(`Address space "DC-West" is a provider address space Import it into ipam_provider_address_space instead.`)),
+		acctest.ImportFails(byBlock, accPA, "Tenant-A", acctest.ErrorText(`Import it into ipam_customer_address_space instead.`)),
+		acctest.ImportFails(byCommand, accPA, "No-Such-Space", acctest.ErrorText(`No address space named "No-Such-Space"`)),
+		acctest.ImportFails(byCommand, accCA, "{00000000-0000-0000-0000-000000000000}",
+			acctest.ErrorText(`No address space named "{00000000-0000-0000-0000-000000000000}"`)),
+		acctest.ImportFails(byBlock, accCA, "No-Such-Space", acctest.ErrorText(`No address space named "No-Such-Space"`)),
 	})
 }
 
@@ -603,42 +386,35 @@ func TestAccAddressSpaceResource_createExisting(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			emu := acctest.StartEmulator(t, mode.cfg)
 			oob := acctest.NewOutOfBand(t, emu.URL)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						PreConfig: func() {
-							oob.AddProvider(ipam.AddressSpace{Name: "DC-West"})
-							oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
-						},
-						Config: emu.ProviderBlock() + `
+			accTest(t, []resource.TestStep{
+				{
+					PreConfig: func() {
+						oob.AddProvider(ipam.AddressSpace{Name: "DC-West"})
+						oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
+					},
+					Config: emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "pa" {
   name = "dc-west"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)` + acctest.ErrorText(`Cannot create address space "dc-west"`).String() + `.*already` +
-							`.*` + acctest.ErrorText(`terraform import ipam_provider_address_space.<name> "dc-west"`).String()),
-					},
-					{
-						Config: emu.ProviderBlock() + `
+					ExpectError: acctest.ErrorsInOrder(`Cannot create address space "dc-west"`, `already`,
+						`terraform import ipam_provider_address_space.<name> "dc-west"`),
+				},
+				{
+					Config: emu.ProviderBlock() + `
 resource "ipam_customer_address_space" "ca" {
   name                   = "TENANT-A"
   provider_address_space = "DC-West"
   isolation_method       = "NVGRE"
 }
 `,
-						ExpectError: regexp.MustCompile(`(?s)already.*` + acctest.ErrorText(`terraform import ipam_customer_address_space.<name> "TENANT-A"`).String()),
-					},
-					{
-						// Nothing was created, so nothing is in the state; the out-of-band objects stay.
-						Config:           emu.ProviderBlock(),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-						ConfigStateChecks: []statecheck.StateCheck{
-							oob.Expect("DC-West", map[string]string{"name": "DC-West"}),
-							oob.Expect("Tenant-A", map[string]string{"name": "Tenant-A"}),
-						},
-					},
+					ExpectError: acctest.ErrorsInOrder(`already`, `terraform import ipam_customer_address_space.<name> "TENANT-A"`),
 				},
+				// Nothing was created, so nothing is in the state; the out-of-band objects stay.
+				acctest.Apply(emu.ProviderBlock(), acctest.EmptyPlan(),
+					oob.Expect("DC-West", map[string]string{"name": "DC-West"}),
+					oob.Expect("Tenant-A", map[string]string{"name": "Tenant-A"}),
+				),
 			})
 		})
 	}
@@ -657,32 +433,25 @@ func TestAccAddressSpaceResource_missingProviderSpace(t *testing.T) {
 				createErr = `Check that the provider address space it names exists.`
 			}
 			onNowhere := strings.Replace(accSpaces(emu), "ipam_provider_address_space.pa.name", `"Nowhere"`, 1)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config: emu.ProviderBlock() + `
+			accTest(t, []resource.TestStep{
+				{
+					Config: emu.ProviderBlock() + `
 resource "ipam_customer_address_space" "ca" {
   name                   = "Tenant-A"
   provider_address_space = "Nowhere"
   isolation_method       = "NVGRE"
 }
 `,
-						ExpectError: acctest.ErrorsInOrder(`Cannot create address space "Tenant-A"`, createErr),
-					},
-					{Config: accSpaces(emu)},
-					{
-						// Bulk updates carry IPAM's message per item, whichever way Adds report.
-						Config:      onNowhere,
-						ExpectError: acctest.ErrorsInOrder(`Cannot update address space "Tenant-A"`, `the provider address space "Nowhere" does not exist`),
-					},
-					{
-						// The failed update changed nothing, on the server or in the state.
-						Config:            accSpaces(emu),
-						ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-						ConfigStateChecks: []statecheck.StateCheck{oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"})},
-					},
+					ExpectError: acctest.ErrorsInOrder(`Cannot create address space "Tenant-A"`, createErr),
 				},
+				{Config: accSpaces(emu)},
+				{
+					// Bulk updates carry IPAM's message per item, whichever way Adds report.
+					Config:      onNowhere,
+					ExpectError: acctest.ErrorsInOrder(`Cannot update address space "Tenant-A"`, `the provider address space "Nowhere" does not exist`),
+				},
+				// The failed update changed nothing, on the server or in the state.
+				acctest.Apply(accSpaces(emu), acctest.EmptyPlan(), oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West"})),
 			})
 		})
 	}
@@ -698,93 +467,70 @@ resource "ipam_provider_address_space" "pa" {
   name = "DC-West"
 }
 `
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: paOnly},
-			{
-				PreConfig: func() {
-					oob.AddCustomer(ipam.AddressSpace{Name: "Rogue", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
-				},
-				Config: emu.ProviderBlock(),
-				ExpectError: acctest.ErrorsInOrder(`Cannot delete address space "DC-West"`,
-					`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`,
-					`remove or move its customer address spaces`),
+	accTest(t, []resource.TestStep{
+		{Config: paOnly},
+		{
+			PreConfig: func() {
+				oob.AddCustomer(ipam.AddressSpace{Name: "Rogue", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE"})
 			},
-			// The refused delete left it in IPAM and in the state.
-			acctest.NoChanges(paOnly),
-			{
-				PreConfig: func() { oob.Remove("Rogue") },
-				Config:    emu.ProviderBlock(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionDestroy,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{oob.ExpectGone("DC-West")},
-			},
+			Config: emu.ProviderBlock(),
+			ExpectError: acctest.ErrorsInOrder(`Cannot delete address space "DC-West"`,
+				`the provider address space "DC-West" cannot be removed because 1 customer address space(s) are associated with it`,
+				`remove or move its customer address spaces`),
+		},
+		// The refused delete left it in IPAM and in the state.
+		acctest.NoChanges(paOnly),
+		{
+			PreConfig: func() { oob.Remove("Rogue") },
+			Config:    emu.ProviderBlock(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
+				accPA, plancheck.ResourceActionDestroy,
+			)},
+			ConfigStateChecks: []statecheck.StateCheck{oob.ExpectGone("DC-West")},
 		},
 	})
 }
 
 // TestAccAddressSpaceResource_deleteAlreadyGone deletes spaces that somebody already deleted.
 func TestAccAddressSpaceResource_deleteAlreadyGone(t *testing.T) {
-	t.Run("planned-without-refresh", func(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		noRefresh bool
+		removed   []string // out of band, after accSpaces is applied
+		step      func(emu *acctest.Emulator, oob *acctest.OutOfBand) resource.TestStep
+	}{
 		// With -refresh=false Terraform still believes in them and calls Delete: gone is success.
-		emu := acctest.StartEmulator(t, emulator.Config{})
-		oob := acctest.NewOutOfBand(t, emu.URL)
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
-			Steps: []resource.TestStep{
-				{Config: accSpaces(emu)},
-				{
-					PreConfig: func() { oob.Remove("Tenant-A", "DC-West", "DC-East") },
-					Config:    emu.ProviderBlock(),
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-						accPA, plancheck.ResourceActionDestroy,
-						accPA2, plancheck.ResourceActionDestroy,
-						accCA, plancheck.ResourceActionDestroy,
-					)},
-					ConfigStateChecks: []statecheck.StateCheck{
-						oob.ExpectGone("DC-West"),
-						oob.ExpectGone("Tenant-A"),
-					},
-				},
-			},
-		})
-	})
-	t.Run("destroy", func(t *testing.T) {
-		emu := acctest.StartEmulator(t, emulator.Config{})
-		oob := acctest.NewOutOfBand(t, emu.URL)
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			Steps: []resource.TestStep{
-				{Config: accSpaces(emu)},
-				{
-					PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
-					Config:    accSpaces(emu),
-					Destroy:   true,
-				},
-			},
-		})
-	})
-	t.Run("refreshed-away", func(t *testing.T) {
+		{"planned-without-refresh", true, []string{"Tenant-A", "DC-West", "DC-East"}, func(emu *acctest.Emulator, oob *acctest.OutOfBand) resource.TestStep {
+			return acctest.Apply(emu.ProviderBlock(), acctest.Actions(
+				accPA, plancheck.ResourceActionDestroy,
+				accPA2, plancheck.ResourceActionDestroy,
+				accCA, plancheck.ResourceActionDestroy,
+			), oob.ExpectGone("DC-West"), oob.ExpectGone("Tenant-A"))
+		}},
+		{"destroy", false, []string{"Tenant-A", "DC-West"}, func(emu *acctest.Emulator, _ *acctest.OutOfBand) resource.TestStep {
+			return resource.TestStep{Config: accSpaces(emu), Destroy: true}
+		}},
 		// With a refresh they simply leave the state: nothing to delete, no error.
-		emu := acctest.StartEmulator(t, emulator.Config{})
-		oob := acctest.NewOutOfBand(t, emu.URL)
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			Steps: []resource.TestStep{
-				{Config: accSpaces(emu)},
-				{
-					PreConfig: func() { oob.Remove("Tenant-A", "DC-West") },
-					Config:    emu.ProviderBlock() + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectEmptyPlan(),
-					}},
-				},
-			},
+		{"refreshed-away", false, []string{"Tenant-A", "DC-West"}, func(emu *acctest.Emulator, _ *acctest.OutOfBand) resource.TestStep {
+			return acctest.Apply(emu.ProviderBlock()+`resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`, acctest.EmptyPlan())
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := acctest.StartEmulator(t, emulator.Config{})
+			oob := acctest.NewOutOfBand(t, emu.URL)
+			gone := tc.step(emu, oob)
+			gone.PreConfig = func() { oob.Remove(tc.removed...) }
+			var cli *resource.AdditionalCLIOptions
+			if tc.noRefresh {
+				cli = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				AdditionalCLIOptions:     cli,
+				Steps:                    []resource.TestStep{{Config: accSpaces(emu)}, gone},
+			})
 		})
-	})
+	}
 }
 
 // TestAccAddressSpaceResource_readFault makes every read fail on the server side: the refresh
@@ -843,7 +589,7 @@ func TestAccAddressSpaceResource_readFault(t *testing.T) {
 						},
 						Config:           accSpaces(emu),
 						PlanOnly:         true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: acctest.EmptyPlan()},
 					},
 				},
 			})
@@ -895,14 +641,7 @@ func TestAccAddressSpaceResource_validation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := acctest.StartEmulator(t, emulator.Config{})
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      emu.ProviderBlock() + tc.config,
-					PlanOnly:    true,
-					ExpectError: acctest.ErrorText(tc.want),
-				}},
-			})
+			accTest(t, []resource.TestStep{acctest.PlanFails(emu.ProviderBlock()+tc.config, acctest.ErrorText(tc.want))})
 		})
 	}
 }
@@ -921,74 +660,41 @@ resource "ipam_provider_address_space" "pa" {
 	cases := []struct {
 		name   string
 		config string
-		want   string
+		want   *regexp.Regexp // nil: the provider configures, and the plan creates the space
 	}{
 		{"client-cert-without-key", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
   auth = "certificate"
-  client_cert = "-----BEGIN CERTIFICATE-----"`), `These attributes must be configured together: [client_cert,client_key]`},
+  client_cert = "-----BEGIN CERTIFICATE-----"`), acctest.ErrorText(`These attributes must be configured together: [client_cert,client_key]`)},
 		{"kerberos-block-with-basic", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
   auth = "basic"
   kerberos {
     realm = "CORP.EXAMPLE"
-  }`), `The kerberos block only applies with auth = "kerberos", but auth is "basic".`},
+  }`), acctest.ErrorText(`The kerberos block only applies with auth = "kerberos", but auth is "basic".`)},
 		{"timeout", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
-  timeout = "soon"`), `"soon" is not a positive duration such as 60s or 2m.`},
+  timeout = "soon"`), acctest.ErrorText(`"soon" is not a positive duration such as 60s or 2m.`)},
 		{"negative-timeout", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
-  timeout = "-5s"`), `"-5s" is not a positive duration`},
+  timeout = "-5s"`), acctest.ErrorText(`"-5s" is not a positive duration`)},
 		{"max-envelope-size", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
-  max_envelope_size = 100`), `value must be between 8192 and 1073741824, got: 100`},
+  max_envelope_size = 100`), acctest.ErrorText(`value must be between 8192 and 1073741824, got: 100`)},
 		{"max-concurrent-requests", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
-  max_concurrent_requests = 0`), `value must be between 1 and 1000, got: 0`},
+  max_concurrent_requests = 0`), acctest.ErrorText(`value must be between 1 and 1000, got: 0`)},
 		{"auth", provider(`  endpoint = "https://ipam.invalid:5986/wsman"
-  auth = "digest"`), `value must be one of: ["ntlm" "basic" "kerberos" "certificate"], got: "digest"`},
+  auth = "digest"`), acctest.ErrorText(`value must be one of: ["ntlm" "basic" "kerberos" "certificate"], got: "digest"`)},
 		{"unencrypted-remote", provider(`  endpoint = "http://ipam.invalid:5985/wsman"
-  auth = "basic"`), `refusing to send Basic credentials over unencrypted HTTP to http://ipam.invalid:5985/wsman`},
+  auth = "basic"`), acctest.ErrorText(`refusing to send Basic credentials over unencrypted HTTP to http://ipam.invalid:5985/wsman`)},
+		{"unencrypted-remote-hint", provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"basic\""),
+			regexp.MustCompile(`(?s)Cannot configure the IPAM provider.*auth = "ntlm".*allow_unencrypted`)},
+		// NTLM over http:// seals every message, so it needs no allow_unencrypted; planning a create
+		// sends nothing yet.
+		{"remote-http-ntlm-seals", provider("  endpoint = \"http://ipam.invalid:5985/wsman\""), nil},
+		// With allow_unencrypted the provider configures; planning a create sends nothing yet.
+		{"unencrypted-remote-allowed", provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"basic\"\n  allow_unencrypted = true"), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      tc.config,
-					PlanOnly:    true,
-					ExpectError: acctest.ErrorText(tc.want),
-				}},
-			})
+			accTest(t, []resource.TestStep{{Config: tc.config, PlanOnly: true, ExpectError: tc.want, ExpectNonEmptyPlan: tc.want == nil}})
 		})
 	}
-	t.Run("unencrypted-remote-hint", func(t *testing.T) {
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"basic\""),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Cannot configure the IPAM provider.*auth = "ntlm".*allow_unencrypted`),
-			}},
-		})
-	})
-	t.Run("remote-http-ntlm-seals", func(t *testing.T) {
-		// NTLM over http:// seals every message, so it needs no allow_unencrypted; planning a
-		// create sends nothing yet.
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:             provider("  endpoint = \"http://ipam.invalid:5985/wsman\""),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			}},
-		})
-	})
-	t.Run("unencrypted-remote-allowed", func(t *testing.T) {
-		// With allow_unencrypted the provider configures; planning a create sends nothing yet.
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: protoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:             provider("  endpoint = \"http://ipam.invalid:5985/wsman\"\n  auth = \"basic\"\n  allow_unencrypted = true"),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			}},
-		})
-	})
 }
 
 // TestAccAddressSpaceResource_caseInsensitive writes names, the provider space, the isolation method
@@ -997,40 +703,17 @@ resource "ipam_provider_address_space" "pa" {
 func TestAccAddressSpaceResource_caseInsensitive(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
-	samePA := statecheck.CompareValue(compare.ValuesSame())
-	sameCA := statecheck.CompareValue(compare.ValuesSame())
+	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
 	recased := recased.Replace(accSpaces(emu))
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: accSpaces(emu),
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-				},
-			},
-			acctest.NoChanges(recased),
-			{
-				Config:           recased,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					samePA.AddStateValue(accPA, atPath("id")),
-					sameCA.AddStateValue(accCA, atPath("id")),
-					oob.Expect("DC-West", map[string]string{"name": "DC-West", "custom_configuration": "Region=EU"}),
-				},
-			},
-			{
-				// A real change next to case-only ones updates only what changed.
-				Config: strings.Replace(recased, `owner                = "netops"`, `owner                = "netops-2"`, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-					accPA2, plancheck.ResourceActionNoop,
-					accCA, plancheck.ResourceActionNoop,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{oob.Expect("DC-West", map[string]string{"name": "DC-West", "owner": "netops-2"})},
-			},
-		},
+	accTest(t, []resource.TestStep{
+		{Config: accSpaces(emu), ConfigStateChecks: sameIDs()},
+		acctest.NoChanges(recased),
+		acctest.Apply(recased, acctest.EmptyPlan(), sameIDs(
+			oob.Expect("DC-West", map[string]string{"name": "DC-West", "custom_configuration": "Region=EU"}),
+		)...),
+		// A real change next to case-only ones updates only what changed.
+		acctest.Apply(strings.Replace(recased, `owner                = "netops"`, `owner                = "netops-2"`, 1), spacesPlan(toUpdate, untouched),
+			oob.Expect("DC-West", map[string]string{"name": "DC-West", "owner": "netops-2"})),
 	})
 }
 
@@ -1040,19 +723,16 @@ func TestAccAddressSpaceResource_createCaseInsensitive(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
 	oob := acctest.NewOutOfBand(t, emu.URL)
 	config := emu.Config("main.tf")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("dc-west")),
-					statecheck.ExpectKnownValue(accCA, atPath("isolation_method"), knownvalue.StringExact("iprewrite")),
-					oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "IPRewrite"}),
-				},
+	accTest(t, []resource.TestStep{
+		{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(accCA, atPath("provider_address_space"), knownvalue.StringExact("dc-west")),
+				statecheck.ExpectKnownValue(accCA, atPath("isolation_method"), knownvalue.StringExact("iprewrite")),
+				oob.Expect("Tenant-A", map[string]string{"provider_address_space": "DC-West", "isolation_method": "IPRewrite"}),
 			},
-			acctest.NoChanges(config),
 		},
+		acctest.NoChanges(config),
 	})
 }
 
@@ -1067,57 +747,54 @@ func TestAccAddressSpaceResource_ambiguousOutcome(t *testing.T) {
 		t.Helper()
 		emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultDropAfter, Action: method, Count: 1})
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					reqs.Reset()
-					dropAfter("AddProviderAddressSpace")
-					dropAfter("AddCustomerAddressSpace")
-				},
-				Config: accSpaces(emu),
-				ConfigStateChecks: []statecheck.StateCheck{
-					// Two provider spaces were added, one answer was lost; the lost customer Add was
-					// not sent again (it would have failed: the name exists) but read back.
-					reqs.ExpectAnswered("AddProviderAddressSpace", func(n int) bool { return n == 1 }, "1"),
-					reqs.ExpectAnswered("AddCustomerAddressSpace", func(n int) bool { return n == 0 }, "0"),
-					oob.ExpectStateID(accPA, "DC-West"),
-					oob.ExpectStateID(accPA2, "DC-East"),
-					oob.ExpectStateID(accCA, "Tenant-A"),
-					oob.Expect("Tenant-A", map[string]string{"tenant": "4001", "custom_configuration": "CostCenter=100"}),
-				},
+	accTest(t, []resource.TestStep{
+		{
+			PreConfig: func() {
+				reqs.Reset()
+				dropAfter("AddProviderAddressSpace")
+				dropAfter("AddCustomerAddressSpace")
 			},
-			{
-				PreConfig: func() {
-					reqs.Reset()
-					dropAfter("BulkAddOrUpdateAddressSpace")
-				},
-				Config: strings.Replace(accSpaces(emu), `owner                = "netops"`, `owner                = "netops-2"`, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionUpdate,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{
-					reqs.ExpectAnswered("BulkAddOrUpdateAddressSpace", func(n int) bool { return n == 1 }, "1 (the repeat of the lost one)"),
-					oob.Expect("DC-West", map[string]string{"owner": "netops-2"}),
-				},
+			Config: accSpaces(emu),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Two provider spaces were added, one answer was lost; the lost customer Add was
+				// not sent again (it would have failed: the name exists) but read back.
+				reqs.ExpectAnswered("AddProviderAddressSpace", func(n int) bool { return n == 1 }, "1"),
+				reqs.ExpectAnswered("AddCustomerAddressSpace", func(n int) bool { return n == 0 }, "0"),
+				oob.ExpectStateID(accPA, "DC-West"),
+				oob.ExpectStateID(accPA2, "DC-East"),
+				oob.ExpectStateID(accCA, "Tenant-A"),
+				oob.Expect("Tenant-A", map[string]string{"tenant": "4001", "custom_configuration": "CostCenter=100"}),
 			},
-			{
-				PreConfig: func() {
-					reqs.Reset()
-					dropAfter("BulkDeleteAddressSpace")
-				},
-				Config: emu.ProviderBlock() + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
-					accPA, plancheck.ResourceActionDestroy,
-					accCA, plancheck.ResourceActionDestroy,
-				)},
-				ConfigStateChecks: []statecheck.StateCheck{
-					// Two deletes, one answer lost and its repeat found nothing: still success.
-					reqs.ExpectAnswered("BulkDeleteAddressSpace", func(n int) bool { return n == 2 }, "2"),
-					oob.ExpectGone("DC-West"),
-					oob.ExpectGone("Tenant-A"),
-				},
+		},
+		{
+			PreConfig: func() {
+				reqs.Reset()
+				dropAfter("BulkAddOrUpdateAddressSpace")
+			},
+			Config: strings.Replace(accSpaces(emu), `owner                = "netops"`, `owner                = "netops-2"`, 1),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
+				accPA, plancheck.ResourceActionUpdate,
+			)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				reqs.ExpectAnswered("BulkAddOrUpdateAddressSpace", func(n int) bool { return n == 1 }, "1 (the repeat of the lost one)"),
+				oob.Expect("DC-West", map[string]string{"owner": "netops-2"}),
+			},
+		},
+		{
+			PreConfig: func() {
+				reqs.Reset()
+				dropAfter("BulkDeleteAddressSpace")
+			},
+			Config: emu.ProviderBlock() + `resource "ipam_provider_address_space" "pa2" { name = "DC-East" }`,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: acctest.Actions(
+				accPA, plancheck.ResourceActionDestroy,
+				accCA, plancheck.ResourceActionDestroy,
+			)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Two deletes, one answer lost and its repeat found nothing: still success.
+				reqs.ExpectAnswered("BulkDeleteAddressSpace", func(n int) bool { return n == 2 }, "2"),
+				oob.ExpectGone("DC-West"),
+				oob.ExpectGone("Tenant-A"),
 			},
 		},
 	})
