@@ -16,15 +16,8 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-var (
-	_ datasource.DataSource              = (*addressSpaceDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*addressSpaceDataSource)(nil)
-)
-
 // addressSpaceDataSource is ipam_address_space: one address space of either type, looked up by name.
-type addressSpaceDataSource struct {
-	client ipam.Client
-}
+type addressSpaceDataSource struct{ dataSourceClient }
 
 // NewAddressSpaceDataSource is ipam_address_space.
 func NewAddressSpaceDataSource() datasource.DataSource {
@@ -36,11 +29,8 @@ func NewAddressSpaceDataSource() datasource.DataSource {
 // embeds the resources' commonModel so both read the server's values through the same conversion.
 type addressSpaceDataModel struct {
 	commonModel
+	customerPart
 	Type                   types.String `tfsdk:"type"`
-	ProviderAddressSpace   types.String `tfsdk:"provider_address_space"`
-	IsolationMethod        types.String `tfsdk:"isolation_method"`
-	Tenant                 types.String `tfsdk:"tenant"`
-	VMNetwork              types.String `tfsdk:"vm_network"`
 	IsInheritedAccessScope types.Bool   `tfsdk:"is_inherited_access_scope"`
 }
 
@@ -48,12 +38,9 @@ type addressSpaceDataModel struct {
 // stores them.
 func addressSpaceDataFromDomain(a *ipam.AddressSpace) addressSpaceDataModel {
 	var m addressSpaceDataModel
-	m.fromDomain(a, &commonModel{})
+	m.commonModel.fromDomain(a, &commonModel{})
+	m.customerPart.fromDomain(a, customerPart{})
 	m.Type = types.StringValue(a.Type.String())
-	m.ProviderAddressSpace = types.StringValue(a.AssociatedProviderAddressSpace)
-	m.IsolationMethod = types.StringValue(a.IsolationMethod)
-	m.Tenant = types.StringValue(a.Tenant)
-	m.VMNetwork = types.StringValue(a.VMNetwork)
 	m.IsInheritedAccessScope = types.BoolValue(a.IsInheritedAccessScope)
 	return m
 }
@@ -98,15 +85,26 @@ func addressSpaceDataAttributes() map[string]schema.Attribute {
 	}
 }
 
-// dataSourceClient takes the ipam.Client the provider's Configure handed over.
-func dataSourceClient(req datasource.ConfigureRequest, diags *diag.Diagnostics) ipam.Client {
-	if req.ProviderData == nil {
+// dataSourceClient is what both data sources embed: the client, and the Configure that takes it.
+type dataSourceClient struct {
+	client ipam.Client
+}
+
+func (d *dataSourceClient) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if c := clientFrom(req.ProviderData, &resp.Diagnostics); c != nil {
+		d.client = c
+	}
+}
+
+// clientFrom is the ipam.Client the provider's Configure hands to those of the resources and data
+// sources as their ProviderData; nil before the provider is configured.
+func clientFrom(providerData any, diags *diag.Diagnostics) ipam.Client {
+	if providerData == nil {
 		return nil
 	}
-	client, ok := req.ProviderData.(ipam.Client)
+	client, ok := providerData.(ipam.Client)
 	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected an ipam.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return nil
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected an ipam.Client, got %T. This is a bug in the provider.", providerData))
 	}
 	return client
 }
@@ -128,12 +126,6 @@ func (d *addressSpaceDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"including the utilisation read-outs. Fails when no address space has the name; to test whether one " +
 			"exists, use `ipam_address_spaces` with `name_pattern` instead.",
 		Attributes: attrs,
-	}
-}
-
-func (d *addressSpaceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if c := dataSourceClient(req, &resp.Diagnostics); c != nil {
-		d.client = c
 	}
 }
 

@@ -30,8 +30,6 @@ type addressSpaceIdentity struct {
 	ID types.String `tfsdk:"id"`
 }
 
-var _ resource.ResourceWithIdentity = (*addressSpaceResource)(nil)
-
 func (r *addressSpaceResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
 		"id": identityschema.StringAttribute{

@@ -18,11 +18,6 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-var (
-	_ list.ListResource              = (*addressSpaceListResource)(nil)
-	_ list.ListResourceWithConfigure = (*addressSpaceListResource)(nil)
-)
-
 // addressSpaceListResource lists the provider or customer address spaces IPAM holds, for
 // `terraform query` (Terraform 1.14 and later): list blocks of ipam_provider_address_space and
 // ipam_customer_address_space. Each result carries the resource's identity and, with

@@ -25,12 +25,6 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-var (
-	_ resource.Resource                = (*addressSpaceResource)(nil)
-	_ resource.ResourceWithConfigure   = (*addressSpaceResource)(nil)
-	_ resource.ResourceWithImportState = (*addressSpaceResource)(nil)
-)
-
 // addressSpaceResource is ipam_provider_address_space or ipam_customer_address_space: one address
 // space of one type, created with its Add method and changed and deleted through the bulk methods.
 type addressSpaceResource struct {
@@ -150,15 +144,9 @@ const (
 )
 
 func (r *addressSpaceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c := clientFrom(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
 	}
-	client, ok := req.ProviderData.(ipam.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected an ipam.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = client
 }
 
 func (r *addressSpaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

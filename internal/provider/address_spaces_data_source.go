@@ -13,15 +13,8 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-var (
-	_ datasource.DataSource              = (*addressSpacesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*addressSpacesDataSource)(nil)
-)
-
 // addressSpacesDataSource is ipam_address_spaces: the address spaces a filter selects, in one query.
-type addressSpacesDataSource struct {
-	client ipam.Client
-}
+type addressSpacesDataSource struct{ dataSourceClient }
 
 // NewAddressSpacesDataSource is ipam_address_spaces.
 func NewAddressSpacesDataSource() datasource.DataSource {
@@ -102,12 +95,6 @@ func (d *addressSpacesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "The names of the address spaces selected, in the same order as `address_spaces`.",
 			},
 		},
-	}
-}
-
-func (d *addressSpacesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if c := dataSourceClient(req, &resp.Diagnostics); c != nil {
-		d.client = c
 	}
 }
 

@@ -7,16 +7,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
-)
-
-var (
-	_ provider.ProviderWithFunctions = (*ipamProvider)(nil)
-	_ function.Function              = (*parseCustomConfigurationFunction)(nil)
-	_ function.Function              = (*formatCustomConfigurationFunction)(nil)
 )
 
 // NewParseCustomConfigurationFunction lets configurations read IPAM's "Name=Value;Name=Value"

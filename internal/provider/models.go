@@ -34,11 +34,26 @@ type providerSpaceModel struct {
 // customerSpaceModel is ipam_customer_address_space.
 type customerSpaceModel struct {
 	commonModel
-	ProviderAddressSpace types.String   `tfsdk:"provider_address_space"`
-	IsolationMethod      types.String   `tfsdk:"isolation_method"`
-	Tenant               types.String   `tfsdk:"tenant"`
-	VMNetwork            types.String   `tfsdk:"vm_network"`
-	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	customerPart
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// customerPart is what a customer address space has beyond commonModel, in the resource and in the
+// data sources alike.
+type customerPart struct {
+	ProviderAddressSpace types.String `tfsdk:"provider_address_space"`
+	IsolationMethod      types.String `tfsdk:"isolation_method"`
+	Tenant               types.String `tfsdk:"tenant"`
+	VMNetwork            types.String `tfsdk:"vm_network"`
+}
+
+// fromDomain sets the part from what the server holds, keeping prior's spelling of the names IPAM
+// takes as the same (prior is null in the data sources).
+func (c *customerPart) fromDomain(a *ipam.AddressSpace, prior customerPart) {
+	c.ProviderAddressSpace = keepFold(a.AssociatedProviderAddressSpace, prior.ProviderAddressSpace)
+	c.IsolationMethod = keepFold(a.IsolationMethod, prior.IsolationMethod)
+	c.Tenant = types.StringValue(a.Tenant)
+	c.VMNetwork = types.StringValue(a.VMNetwork)
 }
 
 // customConfigurationOf reads a map attribute; false when an element is not a known string.
@@ -152,14 +167,11 @@ func (m *customerSpaceModel) toDomain() ipam.AddressSpace {
 func (m *customerSpaceModel) fromDomain(a *ipam.AddressSpace, prior spaceModel) {
 	m.commonModel.fromDomain(a, prior.common())
 	m.Timeouts = prior.timeouts()
-	p, _ := prior.(*customerSpaceModel)
-	if p == nil {
-		p = &customerSpaceModel{}
+	var p customerPart
+	if c, ok := prior.(*customerSpaceModel); ok && c != nil {
+		p = c.customerPart
 	}
-	m.ProviderAddressSpace = keepFold(a.AssociatedProviderAddressSpace, p.ProviderAddressSpace)
-	m.IsolationMethod = keepFold(a.IsolationMethod, p.IsolationMethod)
-	m.Tenant = types.StringValue(a.Tenant)
-	m.VMNetwork = types.StringValue(a.VMNetwork)
+	m.customerPart.fromDomain(a, p)
 }
 
 // getModel reads plan, state or config into a fresh model of the resource's type.

@@ -29,12 +29,6 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
 )
 
-var (
-	_ provider.Provider                     = (*ipamProvider)(nil)
-	_ provider.ProviderWithConfigValidators = (*ipamProvider)(nil)
-	_ provider.ProviderWithListResources    = (*ipamProvider)(nil)
-)
-
 // ipamProvider holds an injected client for tests; New leaves it nil so Configure builds the
 // WS-Management client from the configuration.
 type ipamProvider struct {
@@ -297,6 +291,22 @@ func (p *ipamProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData, resp.DataSourceData, resp.ListResourceData = ipam.Client(client), ipam.Client(client), ipam.Client(client)
 	p.shared.set(client)
 }
+
+// What the provider serves through the framework, and which of the framework's interfaces each
+// type implements (each embeds the plain one: Provider, Resource, ...); the compiler checks them.
+var (
+	_ provider.ProviderWithConfigValidators = (*ipamProvider)(nil)
+	_ provider.ProviderWithFunctions        = (*ipamProvider)(nil)
+	_ provider.ProviderWithListResources    = (*ipamProvider)(nil)
+	_ resource.ResourceWithConfigure        = (*addressSpaceResource)(nil)
+	_ resource.ResourceWithImportState      = (*addressSpaceResource)(nil)
+	_ resource.ResourceWithIdentity         = (*addressSpaceResource)(nil)
+	_ list.ListResourceWithConfigure        = (*addressSpaceListResource)(nil)
+	_ datasource.DataSourceWithConfigure    = (*addressSpaceDataSource)(nil)
+	_ datasource.DataSourceWithConfigure    = (*addressSpacesDataSource)(nil)
+	_ function.Function                     = (*parseCustomConfigurationFunction)(nil)
+	_ function.Function                     = (*formatCustomConfigurationFunction)(nil)
+)
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{NewProviderAddressSpaceResource, NewCustomerAddressSpaceResource}
