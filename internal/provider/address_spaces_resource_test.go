@@ -128,30 +128,27 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 	var goodID string
 	items := bulkBase + `
     "bad-1" = { type = "Provider" }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      bulkConfig(emu, items),
-				ExpectError: regexp.MustCompile(`(?s)Cannot create address space "bad-1".*injected failure`),
+	accTest(t, []resource.TestStep{
+		{
+			Config:      bulkConfig(emu, items),
+			ExpectError: regexp.MustCompile(`(?s)Cannot create address space "bad-1".*injected failure`),
+		},
+		{
+			// The injected failure is cleared; the second apply retries only the failed item
+			// and the good ones keep their identity.
+			PreConfig: func() {
+				goodID = oob.Get("Tenant-A").InstanceID
+				emu.SetFailItems("")
 			},
-			{
-				// The injected failure is cleared; the second apply retries only the failed item
-				// and the good ones keep their identity.
-				PreConfig: func() {
-					goodID = oob.Get("Tenant-A").InstanceID
-					emu.SetFailItems("")
-				},
-				Config: bulkConfig(emu, items),
-				ConfigStateChecks: []statecheck.StateCheck{
-					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
-					acctest.ServerCheck(func() error {
-						if a := oob.Get("Tenant-A"); a.InstanceID != goodID {
-							return fmt.Errorf("Tenant-A was re-created: %s -> %s", goodID, a.InstanceID)
-						}
-						return nil
-					}),
-				},
+			Config: bulkConfig(emu, items),
+			ConfigStateChecks: []statecheck.StateCheck{
+				oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
+				acctest.ServerCheck(func() error {
+					if a := oob.Get("Tenant-A"); a.InstanceID != goodID {
+						return fmt.Errorf("Tenant-A was re-created: %s -> %s", goodID, a.InstanceID)
+					}
+					return nil
+				}),
 			},
 		},
 	})
@@ -168,29 +165,26 @@ func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.
     "SK-PA"  = { type = "Provider" }
     "SK-CA1" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }
     "SK-CA2" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }`
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					// An empty HTTP 500 is a refusal the client does not retry.
-					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultEmpty500, Action: "BulkAddOrUpdateAddressSpace"})
-				},
-				Config:      bulkConfig(emu, items),
-				ExpectError: regexp.MustCompile(`Cannot create 3 address spaces`),
+	accTest(t, []resource.TestStep{
+		{
+			PreConfig: func() {
+				// An empty HTTP 500 is a refusal the client does not retry.
+				emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultEmpty500, Action: "BulkAddOrUpdateAddressSpace"})
 			},
-			{
-				PreConfig: func() {
-					// The emulator logs a faulted request under the fault's name.
-					if n := reqs.Count(" fault-500-empty "); n != 1 {
-						t.Fatalf("%d BulkAddOrUpdateAddressSpace requests reached the emulator, want 1 (the provider pass)", n)
-					}
-					emu.ClearFaults()
-				},
-				Config: bulkConfig(emu, items),
-				ConfigStateChecks: []statecheck.StateCheck{
-					oob.Holds(map[string]string{"SK-PA": "Provider", "SK-CA1": "Customer", "SK-CA2": "Customer"}),
-				},
+			Config:      bulkConfig(emu, items),
+			ExpectError: regexp.MustCompile(`Cannot create 3 address spaces`),
+		},
+		{
+			PreConfig: func() {
+				// The emulator logs a faulted request under the fault's name.
+				if n := reqs.Count(" fault-500-empty "); n != 1 {
+					t.Fatalf("%d BulkAddOrUpdateAddressSpace requests reached the emulator, want 1 (the provider pass)", n)
+				}
+				emu.ClearFaults()
+			},
+			Config: bulkConfig(emu, items),
+			ConfigStateChecks: []statecheck.StateCheck{
+				oob.Holds(map[string]string{"SK-PA": "Provider", "SK-CA1": "Customer", "SK-CA2": "Customer"}),
 			},
 		},
 	})
@@ -343,25 +337,22 @@ func TestAccBulk_updateFailuresConverge(t *testing.T) {
 	oob := acctest.NewOutOfBand(t, emu.URL)
 	items := bulkBase + `
     "bad-1" = { type = "Provider" }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: bulkConfig(emu, bulkBase)},
-			{
-				// Adding bad-1 and changing DC-West: DC-West is applied, bad-1 fails, and the
-				// state keeps exactly what exists.
-				PreConfig:   func() { emu.SetFailItems("bad%") },
-				Config:      bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
-				ExpectError: regexp.MustCompile(`(?s)address space "bad-1".*injected failure`),
-			},
-			{
-				PreConfig: func() { emu.SetFailItems("") },
-				Config:    bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("address_spaces").AtMapKey("DC-West").AtMapKey("owner"), knownvalue.StringExact("ops")),
-					statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("ids").AtMapKey("bad-1"), acctest.NotEmpty()),
-					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
-				},
+	accTest(t, []resource.TestStep{
+		{Config: bulkConfig(emu, bulkBase)},
+		{
+			// Adding bad-1 and changing DC-West: DC-West is applied, bad-1 fails, and the
+			// state keeps exactly what exists.
+			PreConfig:   func() { emu.SetFailItems("bad%") },
+			Config:      bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
+			ExpectError: regexp.MustCompile(`(?s)address space "bad-1".*injected failure`),
+		},
+		{
+			PreConfig: func() { emu.SetFailItems("") },
+			Config:    bulkConfig(emu, strings.Replace(items, `owner = "netops"`, `owner = "ops"`, 1)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("address_spaces").AtMapKey("DC-West").AtMapKey("owner"), knownvalue.StringExact("ops")),
+				statecheck.ExpectKnownValue("ipam_address_spaces.all", atPath("ids").AtMapKey("bad-1"), acctest.NotEmpty()),
+				oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "bad-1": "Provider"}),
 			},
 		},
 	})
@@ -392,61 +383,58 @@ func TestAccBulk_import(t *testing.T) {
 	config := bulkConfig(emu, bulkImported)
 	ids := atPath("ids")
 	spaces := atPath("address_spaces")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:          func() { dcID, taID = addBulkImported(oob) },
-				Config:             config,
-				ResourceName:       all,
-				ImportState:        true,
-				ImportStateId:      "dc-west, TENANT-A",
-				ImportStatePersist: true,
+	accTest(t, []resource.TestStep{
+		{
+			PreConfig:          func() { dcID, taID = addBulkImported(oob) },
+			Config:             config,
+			ResourceName:       all,
+			ImportState:        true,
+			ImportStateId:      "dc-west, TENANT-A",
+			ImportStatePersist: true,
+		},
+		// The imported state matches the configuration exactly.
+		acctest.NoChanges(config),
+		{
+			Config:           config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(all, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
+				statecheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
+				oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer"}),
 			},
-			// The imported state matches the configuration exactly.
-			acctest.NoChanges(config),
-			{
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(all, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
-					statecheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
-					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer"}),
-				},
-			},
-			{
-				// An import block planned against the configuration: a no-op import.
-				Config:          config,
-				ResourceName:    all,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "DC-West,Tenant-A",
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
-				}},
-			},
-			{
-				// terraform plan -generate-config-out: the generated block plans as a no-op import.
-				Config:          emu.ProviderBlock(),
-				ResourceName:    all,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "dc-west,tenant-a",
-				GenerateConfig:  true,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(generated, spaces, knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"DC-West": knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"type": knownvalue.StringExact("Provider"), "owner": knownvalue.StringExact("netops"),
-							"custom_configuration": acctest.StringMap(map[string]string{"Region": "EU"}),
-						}),
-						"Tenant-A": knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"type": knownvalue.StringExact("Customer"), "provider_address_space": knownvalue.StringExact("DC-West"),
-							"isolation_method": knownvalue.StringExact("NVGRE"), "tenant": knownvalue.StringExact("4001"),
-						}),
-					})),
-					plancheck.ExpectKnownValue(generated, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
-				}},
-			},
+		},
+		{
+			// An import block planned against the configuration: a no-op import.
+			Config:          config,
+			ResourceName:    all,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "DC-West,Tenant-A",
+			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(all, ids.AtMapKey("Tenant-A"), acctest.StringEqual(&taID)),
+			}},
+		},
+		{
+			// terraform plan -generate-config-out: the generated block plans as a no-op import.
+			Config:          emu.ProviderBlock(),
+			ResourceName:    all,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "dc-west,tenant-a",
+			GenerateConfig:  true,
+			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(generated, spaces, knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"DC-West": knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"type": knownvalue.StringExact("Provider"), "owner": knownvalue.StringExact("netops"),
+						"custom_configuration": acctest.StringMap(map[string]string{"Region": "EU"}),
+					}),
+					"Tenant-A": knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"type": knownvalue.StringExact("Customer"), "provider_address_space": knownvalue.StringExact("DC-West"),
+						"isolation_method": knownvalue.StringExact("NVGRE"), "tenant": knownvalue.StringExact("4001"),
+					}),
+				})),
+				plancheck.ExpectKnownValue(generated, ids.AtMapKey("DC-West"), acctest.StringEqual(&dcID)),
+			}},
 		},
 	})
 }

@@ -63,32 +63,21 @@ func TestAccAddressSpaceDataSource_byName(t *testing.T) {
 		"name": knownvalue.StringExact("Default"), "type": knownvalue.StringExact("Provider"),
 		"description": knownvalue.StringExact("Default provider address space"), "custom_configuration": knownvalue.MapSizeExact(0),
 	})...)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				// The lookups use a different case from the stored names, and depend on the
-				// resources so that they are read after the address spaces exist.
-				Config:            dataSourceSpaces(emu) + acctest.HCL(t, "data.tf"),
-				ConfigStateChecks: checks,
-			},
-		},
-	})
+	// The lookups use a different case from the stored names, and depend on the resources so that
+	// they are read after the address spaces exist.
+	accTest(t, []resource.TestStep{{Config: dataSourceSpaces(emu) + acctest.HCL(t, "data.tf"), ConfigStateChecks: checks}})
 }
 
 func TestAccAddressSpaceDataSource_notFound(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: emu.ProviderBlock() + `
+	accTest(t, []resource.TestStep{
+		{
+			Config: emu.ProviderBlock() + `
 data "ipam_address_space" "missing" {
   name = "No-Such-Space"
 }
 `,
-				ExpectError: regexp.MustCompile(`No address space named "No-Such-Space"`),
-			},
+			ExpectError: regexp.MustCompile(`No address space named "No-Such-Space"`),
 		},
 	})
 }
@@ -156,55 +145,28 @@ func TestAccAddressSpacesDataSource_filters(t *testing.T) {
 	} {
 		checks = append(checks, f...)
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				// The address spaces exist before the data sources are read.
-				Config: dataSourceSpaces(emu),
-			},
-			{
-				Config:            dataSourceSpaces(emu) + acctest.HCL(t, "data.tf"),
-				ConfigStateChecks: checks,
-			},
+	accTest(t, []resource.TestStep{
+		{
+			// The address spaces exist before the data sources are read.
+			Config: dataSourceSpaces(emu),
+		},
+		{
+			Config:            dataSourceSpaces(emu) + acctest.HCL(t, "data.tf"),
+			ConfigStateChecks: checks,
 		},
 	})
 }
 
 func TestAccAddressSpacesDataSource_validation(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: emu.ProviderBlock() + `
-data "ipam_address_spaces" "bad" {
-  type = "Physical"
-}
-`,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value Match.*type value must be one of`),
-			},
-			{
-				Config: emu.ProviderBlock() + `
-data "ipam_address_spaces" "bad" {
-  name_pattern = "Tenant-[AB"
-}
-`,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Invalid name pattern`),
-			},
-			{
-				// WQL has no escape inside LIKE ([MS-WMI] 2.2.1), so no literal can hold both quotes.
-				Config: emu.ProviderBlock() + `
-data "ipam_address_spaces" "bad" {
-  name_pattern = "O'Brien \"%"
-}
-`,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Invalid name pattern.*both ' and "`),
-			},
-		},
+	bad := func(attr string) string {
+		return emu.ProviderBlock() + "\ndata \"ipam_address_spaces\" \"bad\" {\n  " + attr + "\n}\n"
+	}
+	accTest(t, []resource.TestStep{
+		acctest.PlanFails(bad(`type = "Physical"`), regexp.MustCompile(`(?s)Invalid Attribute Value Match.*type value must be one of`)),
+		acctest.PlanFails(bad(`name_pattern = "Tenant-[AB"`), regexp.MustCompile(`Invalid name pattern`)),
+		// WQL has no escape inside LIKE ([MS-WMI] 2.2.1), so no literal can hold both quotes.
+		acctest.PlanFails(bad(`name_pattern = "O'Brien \"%"`), regexp.MustCompile(`(?s)Invalid name pattern.*both ' and "`)),
 	})
 }
 
@@ -216,19 +178,16 @@ func TestAccAddressSpacesDataSource_likeQuoting(t *testing.T) {
 	onlyName := func(name string) knownvalue.Check {
 		return knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(name)})
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: spaces,
-			},
-			{
-				Config: spaces + acctest.HCL(t, "data.tf"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.ipam_address_spaces.quote", atPath("names"), onlyName("O'Brien-West")),
-					statecheck.ExpectKnownValue("data.ipam_address_spaces.backslash", atPath("names"), onlyName(`lab\one`)),
-					statecheck.ExpectKnownValue("data.ipam_address_spaces.double_quote", atPath("names"), onlyName(`the "west" lab`)),
-				},
+	accTest(t, []resource.TestStep{
+		{
+			Config: spaces,
+		},
+		{
+			Config: spaces + acctest.HCL(t, "data.tf"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.ipam_address_spaces.quote", atPath("names"), onlyName("O'Brien-West")),
+				statecheck.ExpectKnownValue("data.ipam_address_spaces.backslash", atPath("names"), onlyName(`lab\one`)),
+				statecheck.ExpectKnownValue("data.ipam_address_spaces.double_quote", atPath("names"), onlyName(`the "west" lab`)),
 			},
 		},
 	})

@@ -14,14 +14,12 @@ import (
 // A timeouts block bounds an operation, whatever the provider's per-request timeout.
 func TestAccTimeouts(t *testing.T) {
 	emu := acctest.StartEmulator(t, emulator.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "AddProviderAddressSpace"})
-				},
-				Config: emu.ProviderBlock() + `
+	accTest(t, []resource.TestStep{
+		{
+			PreConfig: func() {
+				emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "AddProviderAddressSpace"})
+			},
+			Config: emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "slow" {
   name = "slow"
   timeouts {
@@ -29,13 +27,13 @@ resource "ipam_provider_address_space" "slow" {
   }
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Cannot create address space "slow".*context\s+deadline\s+exceeded`),
+			ExpectError: regexp.MustCompile(`(?s)Cannot create address space "slow".*context\s+deadline\s+exceeded`),
+		},
+		{
+			PreConfig: func() {
+				emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "BulkAddOrUpdateAddressSpace"})
 			},
-			{
-				PreConfig: func() {
-					emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultSlow, Delay: 3 * time.Second, Action: "BulkAddOrUpdateAddressSpace"})
-				},
-				Config: emu.ProviderBlock() + `
+			Config: emu.ProviderBlock() + `
 resource "ipam_address_spaces" "slow" {
   address_spaces = { "slow-bulk" = { type = "Provider" } }
   timeouts {
@@ -43,8 +41,7 @@ resource "ipam_address_spaces" "slow" {
   }
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)address space "slow-bulk".*context\s+deadline\s+exceeded`),
-			},
+			ExpectError: regexp.MustCompile(`(?s)address space "slow-bulk".*context\s+deadline\s+exceeded`),
 		},
 	})
 }
