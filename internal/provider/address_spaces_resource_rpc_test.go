@@ -15,7 +15,8 @@ import (
 // The resource's calls as Terraform makes them, against fakeIPAM: what reaches the server, and
 // which values come back as they went in.
 
-func configDV(t *testing.T, spaces tftypes.Value) *tfprotov6.DynamicValue {
+// configDV is a configuration with address_spaces, as Terraform sends it.
+func configDV(t testing.TB, spaces tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	attrs := map[string]tftypes.Value{}
 	for name, typ := range bulkTypeTF.AttributeTypes {

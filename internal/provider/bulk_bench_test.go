@@ -33,24 +33,10 @@ func benchSpaces(n int, desc string) tftypes.Value {
 	return obj(items)
 }
 
-// benchDV is a configuration with address_spaces, as Terraform sends it.
-func benchDV(b *testing.B, spaces tftypes.Value) *tfprotov6.DynamicValue {
-	attrs := map[string]tftypes.Value{}
-	for name, typ := range bulkTypeTF.AttributeTypes {
-		attrs[name] = tftypes.NewValue(typ, nil)
-	}
-	attrs["address_spaces"] = spaces
-	dv, err := tfprotov6.NewDynamicValue(bulkTypeTF, tftypes.NewValue(bulkTypeTF, attrs))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &dv
-}
-
 func BenchmarkBulkPlanApply(b *testing.B) {
 	for _, n := range []int{1000} {
 		b.Run(fmt.Sprint("N=", n), func(b *testing.B) {
-			config := benchDV(b, benchSpaces(n, "old"))
+			config := configDV(b, benchSpaces(n, "old"))
 			fake := newFakeIPAM()
 			r := &bulkResource{client: func() ipam.Client { return fake }}
 			ctx := context.Background()
@@ -61,7 +47,7 @@ func BenchmarkBulkPlanApply(b *testing.B) {
 			if len(applied.Diagnostics) > 0 {
 				b.Fatal(applied.Diagnostics[0].Summary, applied.Diagnostics[0].Detail)
 			}
-			newConfig := benchDV(b, benchSpaces(n, "new"))
+			newConfig := configDV(b, benchSpaces(n, "new"))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				p, _ := r.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: bulkTypeName,

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,71 +25,45 @@ func functionTest(t *testing.T, steps ...resource.TestStep) {
 	})
 }
 
+// functionOutput is an output whose value is a provider function's result: its name, the
+// argument as written in HCL, and the value expected.
+type functionOutput struct {
+	name, argument string
+	want           knownvalue.Check
+}
+
+// functionOutputs runs one configuration with an output of fn's result for each argument, and
+// checks each output's value.
+func functionOutputs(t *testing.T, fn string, outputs ...functionOutput) {
+	t.Helper()
+	var config strings.Builder
+	checks := make([]statecheck.StateCheck, len(outputs))
+	for i, o := range outputs {
+		fmt.Fprintf(&config, "output %q {\n  value = provider::ipam::%s(%s)\n}\n", o.name, fn, o.argument)
+		checks[i] = statecheck.ExpectKnownOutputValue(o.name, o.want)
+	}
+	functionTest(t, resource.TestStep{Config: config.String(), ConfigStateChecks: checks})
+}
+
 func TestAccParseCustomConfigurationFunction(t *testing.T) {
-	functionTest(t, resource.TestStep{
-		Config: `
-output "spaced" {
-  value = provider::ipam::parse_custom_configuration(" Region = West ;; CostCenter=42; ")
-}
-output "canonical" {
-  value = provider::ipam::parse_custom_configuration("CostCenter=42;Region=West")
-}
-output "empty_value" {
-  value = provider::ipam::parse_custom_configuration("Region=")
-}
-output "empty" {
-  value = provider::ipam::parse_custom_configuration("")
-}
-output "blank" {
-  value = provider::ipam::parse_custom_configuration(" ; ")
-}
-output "unicode" {
-  value = provider::ipam::parse_custom_configuration("Région=Île-de-France")
-}
-`,
-		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownOutputValue("spaced", knownvalue.MapExact(map[string]knownvalue.Check{
-				"Region": knownvalue.StringExact("West"), "CostCenter": knownvalue.StringExact("42"),
-			})),
-			statecheck.ExpectKnownOutputValue("canonical", knownvalue.MapExact(map[string]knownvalue.Check{
-				"Region": knownvalue.StringExact("West"), "CostCenter": knownvalue.StringExact("42"),
-			})),
-			statecheck.ExpectKnownOutputValue("empty_value", knownvalue.MapExact(map[string]knownvalue.Check{
-				"Region": knownvalue.StringExact(""),
-			})),
-			statecheck.ExpectKnownOutputValue("empty", knownvalue.MapSizeExact(0)),
-			statecheck.ExpectKnownOutputValue("blank", knownvalue.MapSizeExact(0)),
-			statecheck.ExpectKnownOutputValue("unicode", knownvalue.MapExact(map[string]knownvalue.Check{
-				"Région": knownvalue.StringExact("Île-de-France"),
-			})),
-		},
-	})
+	functionOutputs(t, "parse_custom_configuration",
+		functionOutput{"spaced", `" Region = West ;; CostCenter=42; "`, acctest.StringMap(map[string]string{"Region": "West", "CostCenter": "42"})},
+		functionOutput{"canonical", `"CostCenter=42;Region=West"`, acctest.StringMap(map[string]string{"Region": "West", "CostCenter": "42"})},
+		functionOutput{"empty_value", `"Region="`, acctest.StringMap(map[string]string{"Region": ""})},
+		functionOutput{"empty", `""`, knownvalue.MapSizeExact(0)},
+		functionOutput{"blank", `" ; "`, knownvalue.MapSizeExact(0)},
+		functionOutput{"unicode", `"Région=Île-de-France"`, acctest.StringMap(map[string]string{"Région": "Île-de-France"})},
+	)
 }
 
 func TestAccFormatCustomConfigurationFunction(t *testing.T) {
-	functionTest(t, resource.TestStep{
-		Config: `
-output "sorted" {
-  value = provider::ipam::format_custom_configuration({ Region = "West", costCenter = "42", Alpha = "a b" })
-}
-output "one" {
-  value = provider::ipam::format_custom_configuration({ Region = "West" })
-}
-output "empty_value" {
-  value = provider::ipam::format_custom_configuration({ Region = "" })
-}
-output "empty" {
-  value = provider::ipam::format_custom_configuration({})
-}
-`,
-		ConfigStateChecks: []statecheck.StateCheck{
-			// Names sort ignoring case, as CustomConfiguration.String does on the wire.
-			statecheck.ExpectKnownOutputValue("sorted", knownvalue.StringExact("Alpha=a b;costCenter=42;Region=West")),
-			statecheck.ExpectKnownOutputValue("one", knownvalue.StringExact("Region=West")),
-			statecheck.ExpectKnownOutputValue("empty_value", knownvalue.StringExact("Region=")),
-			statecheck.ExpectKnownOutputValue("empty", knownvalue.StringExact("")),
-		},
-	})
+	functionOutputs(t, "format_custom_configuration",
+		// Names sort ignoring case, as CustomConfiguration.String does on the wire.
+		functionOutput{"sorted", `{ Region = "West", costCenter = "42", Alpha = "a b" }`, knownvalue.StringExact("Alpha=a b;costCenter=42;Region=West")},
+		functionOutput{"one", `{ Region = "West" }`, knownvalue.StringExact("Region=West")},
+		functionOutput{"empty_value", `{ Region = "" }`, knownvalue.StringExact("Region=")},
+		functionOutput{"empty", `{}`, knownvalue.StringExact("")},
+	)
 }
 
 func TestAccCustomConfigurationFunction_roundTrip(t *testing.T) {
@@ -167,14 +142,7 @@ func TestAccParseCustomConfigurationFunction_errors(t *testing.T) {
 		{"differ in case", "Region=West;REGION=East", `custom field "Region" is given twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			functionTest(t, resource.TestStep{
-				Config: `
-output "test" {
-  value = provider::ipam::parse_custom_configuration(` + hclString(tc.input) + `)
-}
-`,
-				ExpectError: functionArgumentError("parse_custom_configuration", tc.want),
-			})
+			functionFails(t, "parse_custom_configuration", hclString(tc.input), functionArgumentError("parse_custom_configuration", tc.want))
 		})
 	}
 }
@@ -195,14 +163,7 @@ func TestAccFormatCustomConfigurationFunction_errors(t *testing.T) {
 		{"null value", `{ Region = null }`, `value of custom field "Region" is null`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			functionTest(t, resource.TestStep{
-				Config: `
-output "test" {
-  value = provider::ipam::format_custom_configuration(` + tc.input + `)
-}
-`,
-				ExpectError: functionArgumentError("format_custom_configuration", tc.want),
-			})
+			functionFails(t, "format_custom_configuration", tc.input, functionArgumentError("format_custom_configuration", tc.want))
 		})
 	}
 }
@@ -211,16 +172,19 @@ output "test" {
 func TestAccCustomConfigurationFunction_null(t *testing.T) {
 	for _, fn := range []string{"parse_custom_configuration", "format_custom_configuration"} {
 		t.Run(fn, func(t *testing.T) {
-			functionTest(t, resource.TestStep{
-				Config: `
-output "test" {
-  value = provider::ipam::` + fn + `(null)
-}
-`,
-				ExpectError: acctest.ErrorText(`argument must not be null`),
-			})
+			functionFails(t, fn, "null", acctest.ErrorText(`argument must not be null`))
 		})
 	}
+}
+
+// functionFails runs a configuration whose one output calls fn with argument (as written in HCL):
+// it must fail with an error that matches want.
+func functionFails(t *testing.T, fn, argument string, want *regexp.Regexp) {
+	t.Helper()
+	functionTest(t, resource.TestStep{
+		Config:      fmt.Sprintf("output \"test\" {\n  value = provider::ipam::%s(%s)\n}\n", fn, argument),
+		ExpectError: want,
+	})
 }
 
 // functionArgumentError matches the error Terraform shows when a function refuses its argument.

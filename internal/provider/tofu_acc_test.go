@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/winipam/terraform-provider-ipam/internal/acctest"
 	"github.com/winipam/terraform-provider-ipam/internal/emulator"
@@ -63,8 +62,8 @@ func TestAccTofu_day(t *testing.T) {
 			{
 				Config: first,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("ipam_customer_address_space.tenant", tfjsonpath.New("provider_address_space"), knownvalue.StringExact("DC-West")),
-					statecheck.ExpectKnownValue("ipam_address_spaces.bulk", tfjsonpath.New("ids"), knownvalue.MapSizeExact(2)),
+					statecheck.ExpectKnownValue("ipam_customer_address_space.tenant", atPath("provider_address_space"), knownvalue.StringExact("DC-West")),
+					statecheck.ExpectKnownValue("ipam_address_spaces.bulk", atPath("ids"), knownvalue.MapSizeExact(2)),
 					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer", "Tenant-C": "Customer"}),
 				},
 			},
