@@ -114,19 +114,14 @@ func withoutTestConfiguration(text string) (string, int) {
 func captureLogs(t *testing.T) func() map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_LOG_PATH", filepath.Join(dir, "tf_log_path.log"))
 	t.Setenv("TF_ACC_LOG_PATH", filepath.Join(dir, "terraform_and_provider.log"))
-	t.Setenv("TF_ACC_LOG", "TRACE")
 	t.Setenv("TF_LOG_PATH_MASK", "") // would take precedence over both
 	t.Setenv("TF_LOG_CORE", "")      // TF_ACC_LOG sets the CLI's level
-	t.Setenv("TF_LOG_PROVIDER", "TRACE")
-	t.Setenv("TF_LOG_SDK", "TRACE")
-	t.Setenv("TF_LOG_SDK_PROTO", "TRACE")
-	t.Setenv("TF_LOG_SDK_FRAMEWORK", "TRACE")
-	t.Setenv("TF_LOG_SDK_HELPER_RESOURCE", "TRACE")
-	t.Setenv("TF_LOG_PROVIDER_IPAM", "TRACE")
-	t.Setenv("TF_LOG_PROVIDER_IPAM_WSMAN", "TRACE")
+	for _, logger := range []string{"TF_LOG", "TF_ACC_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK",
+		"TF_LOG_SDK_HELPER_RESOURCE", "TF_LOG_PROVIDER_IPAM", "TF_LOG_PROVIDER_IPAM_WSMAN"} {
+		t.Setenv(logger, "TRACE")
+	}
 	// This one writes every protocol message, provider configuration included, to files: a
 	// debugging aid that dumps secrets by design. It is off here, as it is by default.
 	t.Setenv("TF_LOG_SDK_PROTO_DATA_DIR", "")
@@ -191,7 +186,8 @@ func checkLogs(t *testing.T, logs map[string]string, actions []string, passwords
 // secretConfig is a provider space, a customer space and a bulk resource of two, whose
 // descriptions (and the customer space's tenant) name the version.
 func secretConfig(t *testing.T, emu *acctest.Emulator, version string) string {
-	return secretProviderBlock(emu, "basic", secretPass) + acctest.HCL(t, "main.tf", map[string]string{"Version": version})
+	return secretProviderBlock(emu, "basic", secretPass) + acctest.HCL(t, "shared/spaces_and_bulk.tf",
+		map[string]string{"Prefix": "Sec", "Version": version})
 }
 
 // A whole apply with every log at TRACE: create, update and destroy of a provider space, a
@@ -232,11 +228,6 @@ func TestAccSecurityNoPasswordInLogs(t *testing.T) {
 		"BulkDeleteAddressSpace", "Enumerate"}, secretPass)
 }
 
-// refusedError matches the diagnostic a 401 produces, however Terraform wraps its lines.
-func refusedError(phrase string) *regexp.Regexp {
-	return regexp.MustCompile(strings.Join(strings.Fields(regexp.QuoteMeta(phrase)), `[\s│]+`))
-}
-
 // A wrong password fails with the 401 diagnostic, which shows neither the wrong password nor the
 // right one, and neither reaches the logs (TRACE, as above). The step with ExpectError shows the
 // user sees the 401 message; ExpectError cannot say what a message lacks (RE2 has no negative
@@ -251,7 +242,7 @@ resource "ipam_provider_address_space" "pa" {
   name = "Sec-Refused"
 }
 `
-			refused := refusedError("the credentials were refused")
+			refused := acctest.ErrorText("the credentials were refused")
 			var shown []string
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,

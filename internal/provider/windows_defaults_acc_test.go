@@ -42,10 +42,10 @@ func TestAccWindowsDefaults(t *testing.T) {
 
 			cli := acctest.NewCLI(t, tf)
 			// A provider block with an endpoint, a user and a password, nothing else.
-			cli.Write(acctest.ProviderBlock(emu.URL) + acctest.HCL(t, "main.tf"))
+			cli.Write(acctest.ProviderBlock(emu.URL) + acctest.HCL(t, "shared/spaces_and_bulk.tf", map[string]string{"Prefix": "WD", "Version": "v1"}))
 
 			cli.MustSucceed("apply", "-input=false", "-no-color", "-auto-approve")
-			for name, want := range map[string]ipam.Type{"WD-DC": ipam.TypeProvider, "WD-Tenant": ipam.TypeCustomer,
+			for name, want := range map[string]ipam.Type{"WD-PA": ipam.TypeProvider, "WD-CA": ipam.TypeCustomer,
 				"WD-Bulk-PA": ipam.TypeProvider, "WD-Bulk-CA": ipam.TypeCustomer} {
 				got := oob.Get(name)
 				if got.Type != want {
@@ -57,15 +57,15 @@ func TestAccWindowsDefaults(t *testing.T) {
 			}
 
 			// Somebody edits IPAM by hand; the next plan shows it as an update in place.
-			oob.Change("WD-Tenant", func(a *ipam.AddressSpace) { a.Description = "edited at the console" })
+			oob.Change("WD-CA", func(a *ipam.AddressSpace) { a.Description = "edited at the console" })
 			code, out := cli.Run("plan", "-input=false", "-no-color", "-detailed-exitcode")
-			if code != 2 || !strings.Contains(out, "ipam_customer_address_space.tenant will be updated in-place") ||
-				!strings.Contains(out, `"edited at the console" -> null`) {
+			if code != 2 || !strings.Contains(out, "ipam_customer_address_space.ca will be updated in-place") ||
+				!strings.Contains(out, `"edited at the console" -> "customer v1"`) {
 				t.Fatalf("plan after the out-of-band edit: exit %d, want 2 with the description's drift:\n%s", code, out)
 			}
 
 			cli.MustSucceed("destroy", "-input=false", "-no-color", "-auto-approve")
-			for _, name := range []string{"WD-DC", "WD-Tenant", "WD-Bulk-PA", "WD-Bulk-CA"} {
+			for _, name := range []string{"WD-PA", "WD-CA", "WD-Bulk-PA", "WD-Bulk-CA"} {
 				if got, err := oob.Find(name); err != nil || got != nil {
 					t.Errorf("after destroy: %q is %+v (%v); want it gone", name, got, err)
 				}

@@ -1,11 +1,11 @@
 resource "ipam_provider_address_space" "pa" {
-  name        = "Sec-PA"
+  name        = "{{.Prefix}}-PA"
   owner       = "netops"
   description = "provider {{.Version}}"
 }
 
 resource "ipam_customer_address_space" "ca" {
-  name                   = "Sec-CA"
+  name                   = "{{.Prefix}}-CA"
   provider_address_space = ipam_provider_address_space.pa.name
   isolation_method       = "NVGRE"
   tenant                 = "t-{{.Version}}"
@@ -14,15 +14,16 @@ resource "ipam_customer_address_space" "ca" {
 
 resource "ipam_address_spaces" "bulk" {
   address_spaces = {
-    "Sec-Bulk-PA" = {
+    "{{.Prefix}}-Bulk-PA" = {
       type        = "Provider"
       description = "bulk provider {{.Version}}"
     }
-    "Sec-Bulk-CA" = {
+    "{{.Prefix}}-Bulk-CA" = {
       type                   = "Customer"
-      provider_address_space = "Sec-Bulk-PA"
+      provider_address_space = "{{.Prefix}}-Bulk-PA"
       isolation_method       = "IPRewrite"
       description            = "bulk customer {{.Version}}"
+      custom_configuration   = { Region = "west" }
     }
   }
 }
