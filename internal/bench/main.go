@@ -134,7 +134,7 @@ func parseArgs(args []string, output io.Writer) (options, error) {
 		"what was run and on what, the tables, and how to read them; its plot goes beside it with .svg")
 	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency added to every request (a WinRM+WMI round trip)")
 	fs.DurationVar(&o.caseTimeout, "case-timeout", 15*time.Minute, "stop a case (all its steps) after this long and report what it measured; 0: no limit")
-	fs.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, Terraform's conversion of an address_spaces map, NTLM sealing and login (go test -bench . -benchmem)")
+	fs.BoolVar(&o.goBench, "go-bench", true, "also run the Go benchmarks: the codec's, NTLM sealing and login (go test -bench . -benchmem)")
 	fs.StringVar(&o.benchtime, "benchtime", "", "go test -benchtime for the Go benchmarks (default go test's)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each case this many times and report, per step, the run with the median wall time (all its columns)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, terraform logs, emulator database and log)")

@@ -98,19 +98,18 @@ const howToRead = "`make bench` runs real Terraform against the IPAM emulator, w
 	"core costs on its own. \"Against the floor\" divides each provider case by its floor; what is left is what the provider " +
 	"adds: its process starts (at least one per Terraform command), the round trips at the emulator's latency, its own work, " +
 	"and whatever Terraform does for the provider's schema that it does not do for `terraform_data`.\n" +
-	"- **Terraform's conversion of a large map.** Where the schema types `address_spaces` as a map of objects, Terraform " +
-	"converts the configured value to that type once per validation, plan and apply, and go-cty's type unification compares " +
-	"the entries' types pair by pair, so the cost grows with the square of the keys: little at small N, a large share of " +
-	"the bulk case at the largest. The floor does not pay it (its `input` is dynamic). " +
-	"`BenchmarkTerraformMapConversion`, when it is among the Go benchmarks, prices it alone. Several smaller resources " +
-	"cut it, since each pays only for its own keys (the resource docs, \"Large maps\").\n" +
+	"- **Terraform's conversion of a large map.** `address_spaces` is a dynamic attribute: Terraform hands the bulk " +
+	"resource the map as written, as it hands `terraform_data` its `input`, so neither pays for converting it to a declared " +
+	"type. A build whose schema typed it as a map of objects paid that conversion once per validation, plan and apply, and " +
+	"go-cty's type unification compares the entries' types pair by pair, so it grows with the square of the keys; it shows " +
+	"in such a build's wall time and Terraform CPU, not in its provider CPU.\n" +
 	"- **Bulk against `for_each`.** The bulk resource sends its address spaces in as few bulk calls as fit the envelope " +
 	"size and reads them back with a few enumerations, so its requests stay few as N grows. The `for_each` shape makes one " +
 	"call per resource to create or delete, and merges its resources' concurrent reads into one query on refresh. Read the " +
 	"requests column first: wall time also carries Terraform's cost per resource, which the `for_each` floor shows alone.\n" +
-	"- **Provider CPU and peak RSS** are the provider's own work, apart from Terraform's. The provider tunes its process " +
-	"when it starts (its log level, a soft memory limit unless `GOMEMLIMIT` is set, and how often it collects garbage under " +
-	"that limit), so peak RSS shows the limit as much as the data, and a change to that tuning shows in these columns. The " +
+	"- **Provider CPU and peak RSS** are the provider's own work, apart from Terraform's. The provider sets its log level " +
+	"when it starts and leaves Go's garbage collector at its defaults, so peak RSS follows what it holds; a build that tuned " +
+	"its collector (a soft memory limit, a larger `GOGC`) shows that tuning in these columns as much as its data. The " +
 	"bench clears the caller's `TF_LOG` settings, so the provider runs at its default logging.\n" +
 	"- **Cost of sealing** (plain against sealed). What sealing always costs is requests (one NTLM login of two requests per " +
 	"provider process that connects) and bytes (the MIME framing and signature of every message). Differences in provider " +
