@@ -37,6 +37,13 @@ func StartEmulator(t testing.TB, cfg emulator.Config) *Emulator {
 	return StartEmulatorAsConfigured(t, cfg)
 }
 
+// StartWithOutOfBand is StartEmulator and an out-of-band client of that emulator.
+func StartWithOutOfBand(t testing.TB, cfg emulator.Config) (*Emulator, *OutOfBand) {
+	t.Helper()
+	emu := StartEmulator(t, cfg)
+	return emu, NewOutOfBand(t, emu.URL)
+}
+
 // StartEmulatorAsConfigured is StartEmulator with cfg's own DisableBasic and RequireEncryption,
 // for tests that log in with Basic.
 func StartEmulatorAsConfigured(t testing.TB, cfg emulator.Config) *Emulator {

@@ -219,6 +219,6 @@ func StartCLI(t *testing.T, cfg emulator.Config) (*CLI, *Emulator, *OutOfBand) {
 	tf := NeedTerraform(t)
 	t.Parallel()
 	cli := NewCLI(t, tf)
-	emu := StartEmulator(t, cfg)
-	return cli, emu, NewOutOfBand(t, emu.URL)
+	emu, oob := StartWithOutOfBand(t, cfg)
+	return cli, emu, oob
 }

@@ -209,8 +209,7 @@ func TestAccAddressSpaceList_generateConfigCLI(t *testing.T) {
 	needTerraformVersion(t, tf, "terraform query", 1, 14)
 	t.Parallel()
 	cli := acctest.NewCLI(t, tf)
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	h := fillByHand(oob)
 	byID := map[string]*ipam.AddressSpace{}
 	for _, a := range []*ipam.AddressSpace{h.west, h.east, h.lab, h.tenantA, h.tenantB, h.other} {

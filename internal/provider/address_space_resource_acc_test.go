@@ -102,8 +102,7 @@ resource "ipam_provider_address_space" "pa" {
 // per step, and checks each change is an in-place update of the same object, that IPAM holds the
 // new values, and that nothing is left to change afterwards.
 func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accPA2, accCA)
 
 	// Every attribute of both changes; the customer space follows its provider space's new name.
@@ -178,8 +177,7 @@ func TestAccAddressSpaceResource_updateInPlace(t *testing.T) {
 // TestAccAddressSpaceResource_driftChanged edits both spaces out of band; a refresh shows the
 // drift as in-place updates, and applying puts back what the configuration says.
 func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
 	accTest(t, []resource.TestStep{
 		{Config: accSpaces(emu), ConfigStateChecks: sameIDs()},
@@ -222,8 +220,7 @@ func TestAccAddressSpaceResource_driftChanged(t *testing.T) {
 // TestAccAddressSpaceResource_driftDeleted deletes both spaces out of band: they drop out of the
 // state on refresh and are planned for, and get, re-creation.
 func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	newIDs := acctest.TrackIDs(compare.ValuesDiffer(), accPA, accCA)
 	accTest(t, []resource.TestStep{
 		{Config: accSpaces(emu), ConfigStateChecks: newIDs()},
@@ -241,8 +238,7 @@ func TestAccAddressSpaceResource_driftDeleted(t *testing.T) {
 // them by InstanceID, so the plan renames them back in place rather than creating new ones; a
 // change of case alone, on the server, is no drift at all.
 func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
 	accTest(t, []resource.TestStep{
 		{Config: accSpaces(emu), ConfigStateChecks: sameIDs()},
@@ -284,8 +280,7 @@ func TestAccAddressSpaceResource_driftRenamed(t *testing.T) {
 // another case, then proves the import leaves nothing to change; it also imports with import
 // blocks, by InstanceID, and with generated configuration.
 func TestAccAddressSpaceResource_import(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	paID := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", Description: "west data centre",
 		CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}}).InstanceID
 	oob.AddProvider(ipam.AddressSpace{Name: "DC-East"})
@@ -385,8 +380,7 @@ var emulatorModes = []struct {
 func TestAccAddressSpaceResource_createExisting(t *testing.T) {
 	for _, mode := range emulatorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			emu := acctest.StartEmulator(t, mode.cfg)
-			oob := acctest.NewOutOfBand(t, emu.URL)
+			emu, oob := acctest.StartWithOutOfBand(t, mode.cfg)
 			accTest(t, []resource.TestStep{
 				{
 					PreConfig: func() {
@@ -426,8 +420,7 @@ resource "ipam_customer_address_space" "ca" {
 func TestAccAddressSpaceResource_missingProviderSpace(t *testing.T) {
 	for _, mode := range emulatorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			emu := acctest.StartEmulator(t, mode.cfg)
-			oob := acctest.NewOutOfBand(t, emu.URL)
+			emu, oob := acctest.StartWithOutOfBand(t, mode.cfg)
 			// With a fault IPAM says why; with only a return value there is a code and the hint.
 			createErr := `the provider address space "Nowhere" does not exist`
 			if mode.cfg.ErrorsAsReturnValue {
@@ -461,8 +454,7 @@ resource "ipam_customer_address_space" "ca" {
 // TestAccAddressSpaceResource_deleteInUse removes a provider space that somebody has put a customer
 // space on: IPAM refuses and says why; once the customer space is gone the removal succeeds.
 func TestAccAddressSpaceResource_deleteInUse(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	paOnly := emu.ProviderBlock() + `
 resource "ipam_provider_address_space" "pa" {
   name = "DC-West"
@@ -517,8 +509,7 @@ func TestAccAddressSpaceResource_deleteAlreadyGone(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			emu := acctest.StartEmulator(t, emulator.Config{})
-			oob := acctest.NewOutOfBand(t, emu.URL)
+			emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 			gone := tc.step(emu, oob)
 			gone.PreConfig = func() { oob.Remove(tc.removed...) }
 			var cli *resource.AdditionalCLIOptions
@@ -702,8 +693,7 @@ resource "ipam_provider_address_space" "pa" {
 // and custom field names in another case than IPAM holds them: IPAM sees the same objects, so there
 // is nothing to change.
 func TestAccAddressSpaceResource_caseInsensitive(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	sameIDs := acctest.TrackIDs(compare.ValuesSame(), accPA, accCA)
 	recased := recased.Replace(accSpaces(emu))
 	accTest(t, []resource.TestStep{
@@ -721,8 +711,7 @@ func TestAccAddressSpaceResource_caseInsensitive(t *testing.T) {
 // TestAccAddressSpaceResource_createCaseInsensitive creates spaces with a configuration that spells
 // the provider space, the isolation method and custom fields unlike IPAM: no diff follows.
 func TestAccAddressSpaceResource_createCaseInsensitive(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	config := emu.Config("main.tf")
 	accTest(t, []resource.TestStep{
 		{
@@ -742,8 +731,7 @@ func TestAccAddressSpaceResource_createCaseInsensitive(t *testing.T) {
 // an error, without a duplicate, and with the state matching IPAM.
 func TestAccAddressSpaceResource_ambiguousOutcome(t *testing.T) {
 	reqs := &acctest.RequestLog{}
-	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{Logger: reqs.Logger()})
 	dropAfter := func(method string) {
 		t.Helper()
 		emu.InjectFault(emulator.FaultRule{Kind: emulator.FaultDropAfter, Action: method, Count: 1})
@@ -804,8 +792,7 @@ func TestAccAddressSpaceResource_ambiguousOutcome(t *testing.T) {
 // TestAccAddressSpaceResource_renameCollision renames a space to a name somebody else has taken
 // (in another case): IPAM refuses, and neither IPAM nor the state changes.
 func TestAccAddressSpaceResource_renameCollision(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	config := func(name string) string {
 		return emu.ProviderBlock() + fmt.Sprintf(`
 resource "ipam_provider_address_space" "pa" {
@@ -906,8 +893,7 @@ func TestAccAddressSpaceResource_generateConfigCLI(t *testing.T) {
 // looked (a plan made with -refresh=false): the update fails with IPAM's reason, and a refreshed
 // plan then re-creates them.
 func TestAccAddressSpaceResource_updateGone(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	changed := strings.Replace(strings.Replace(accSpaces(emu),
 		`owner                = "netops"`, `owner                = "netops-2"`, 1),
 		`tenant                 = "4001"`, `tenant                 = "4002"`, 1)
@@ -947,8 +933,7 @@ func recordID(addr string, into *string) statecheck.StateCheck {
 // provider space in place, and checks that neither identity changed; then imports both by
 // identity with import blocks, as no-op imports of what the state holds.
 func TestAccAddressSpaceResource_identity(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	var paID, caID string
 	renamed := strings.Replace(strings.Replace(accSpaces(emu),
 		`name                 = "DC-West"`, `name                 = "DC-North"`, 1),
@@ -1001,8 +986,7 @@ func importByIdentity(config, addr, attr, want string) resource.TestStep {
 // does not have are refused with what to do; the right ones import, plan clean, and keep their
 // identity.
 func TestAccAddressSpaceResource_importByIdentity(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	pa := oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops"})
 	ca := oob.AddCustomer(ipam.AddressSpace{Name: "Tenant-A", AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
 	config := func(paIdentity, caIdentity string) string {

@@ -36,8 +36,7 @@ const bulkBase = `
     "Tenant-B" = { type = "Customer", provider_address_space = "dc-west", isolation_method = "IPRewrite" }`
 
 func TestAccBulk_lifecycle(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	const all = "ipam_address_spaces.all"
 	spaces := atPath("address_spaces")
 	changed := bulkConfig(emu, strings.Replace(bulkBase, `tenant = "4001"`, `tenant = "4002"`, 1))
@@ -123,8 +122,7 @@ func TestAccBulk_lifecycle(t *testing.T) {
 }
 
 func TestAccBulk_partialFailureConverges(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{FailItems: "bad%"})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{FailItems: "bad%"})
 	var goodID string
 	items := bulkBase + `
     "bad-1" = { type = "Provider" }`
@@ -159,8 +157,7 @@ func TestAccBulk_partialFailureConverges(t *testing.T) {
 // error, and the next apply converges.
 func TestAccAddressSpaces_customerPassSkippedAfterFailedProviderPass(t *testing.T) {
 	reqs := &acctest.RequestLog{}
-	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{Logger: reqs.Logger()})
 	items := `
     "SK-PA"  = { type = "Provider" }
     "SK-CA1" = { type = "Customer", provider_address_space = "SK-PA", isolation_method = "NVGRE" }
@@ -252,8 +249,7 @@ func (want expectChangedKeys) CheckPlan(_ context.Context, req plancheck.CheckPl
 }
 
 func TestAccBulk_thousandKeys(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	const n = manyKeys
 	changed := map[int]bool{}
 	var changedKeys []string
@@ -333,8 +329,7 @@ func TestAccBulk_thousandKeys(t *testing.T) {
 }
 
 func TestAccBulk_updateFailuresConverge(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	items := bulkBase + `
     "bad-1" = { type = "Provider" }`
 	accTest(t, []resource.TestStep{
@@ -376,8 +371,7 @@ func addBulkImported(oob *acctest.OutOfBand) (dcWest, tenantA string) {
 // the server's InstanceIDs; it also imports with an import block, and with generated
 // configuration (TestAccAddressSpaceResource_import is the model).
 func TestAccBulk_import(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	const all, generated = "ipam_address_spaces.all", "ipam_address_spaces.generated"
 	var dcID, taID string
 	config := bulkConfig(emu, bulkImported)

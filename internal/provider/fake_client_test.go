@@ -76,18 +76,32 @@ func (f *fakeIPAM) add(a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	return &c, nil
 }
 
-func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// bulkCall records a bulk call of items, and returns what callErr makes the whole call fail with.
+func (f *fakeIPAM) bulkCall(method, op string, items []ipam.AddressSpace) error {
 	names := make([]string, len(items))
 	for i, a := range items {
 		names[i] = a.Name
 	}
-	f.record("BulkAddOrUpdate " + strings.Join(names, ","))
-	if f.callErr != nil {
-		if err := f.callErr("add-or-update"); err != nil {
-			return nil, err
-		}
+	f.record(method + " " + strings.Join(names, ","))
+	if f.callErr == nil {
+		return nil
+	}
+	return f.callErr(op)
+}
+
+// failed is what fail makes one item of a bulk call fail with.
+func (f *fakeIPAM) failed(op string, a ipam.AddressSpace) error {
+	if f.fail == nil {
+		return nil
+	}
+	return f.fail(op, a)
+}
+
+func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.bulkCall("BulkAddOrUpdate", "add-or-update", items); err != nil {
+		return nil, err
 	}
 	res := make([]error, len(items))
 	for i, a := range items {
@@ -95,11 +109,9 @@ func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace)
 		if a.InstanceID != "" {
 			op = "update"
 		}
-		if f.fail != nil {
-			if err := f.fail(op, a); err != nil {
-				res[i] = err
-				continue
-			}
+		if err := f.failed(op, a); err != nil {
+			res[i] = err
+			continue
 		}
 		if a.InstanceID != "" {
 			cur := f.byID(a.InstanceID)
@@ -123,23 +135,14 @@ func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace)
 func (f *fakeIPAM) BulkDelete(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	names := make([]string, len(items))
-	for i, a := range items {
-		names[i] = a.Name
-	}
-	f.record("BulkDelete " + strings.Join(names, ","))
-	if f.callErr != nil {
-		if err := f.callErr("delete"); err != nil {
-			return nil, err
-		}
+	if err := f.bulkCall("BulkDelete", "delete", items); err != nil {
+		return nil, err
 	}
 	res := make([]error, len(items))
 	for i, a := range items {
-		if f.fail != nil {
-			if err := f.fail("delete", a); err != nil {
-				res[i] = err
-				continue
-			}
+		if err := f.failed("delete", a); err != nil {
+			res[i] = err
+			continue
 		}
 		cur := f.byID(a.InstanceID)
 		if cur == nil {

@@ -255,8 +255,7 @@ func TestAccFaultMatrix(t *testing.T) {
 
 func (c matrixCase) run(t *testing.T) {
 	reqs := &acctest.RequestLog{}
-	emu := acctest.StartEmulator(t, emulator.Config{Logger: reqs.Logger()})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{Logger: reqs.Logger()})
 	block := faultProviderBlock(emu.URL)
 	v1 := acctest.HCL(t, c.target.file)
 	configs := map[matrixOp]string{opCreate: block + v1, opRefresh: block + v1, opUpdate: block + c.target.toV2.Replace(v1), opDelete: block}

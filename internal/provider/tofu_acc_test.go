@@ -51,8 +51,7 @@ func tofuDay(t *testing.T, emu *acctest.Emulator, owner string, bulk ...string) 
 
 func TestAccTofu_day(t *testing.T) {
 	needTofu(t)
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	tenantB := `"Tenant-B" = { type = "Customer", provider_address_space = "DC-West", isolation_method = "IPRewrite" }`
 	tenantC := `"Tenant-C" = { type = "Customer", provider_address_space = "dc-west", isolation_method = "NVGRE", tenant = "4003" }`
 	first := tofuDay(t, emu, "tenant-ops", tenantB, tenantC)
@@ -108,8 +107,7 @@ func TestAccTofu_day(t *testing.T) {
 func TestAccTofu_importBlocksCLI(t *testing.T) {
 	tofu := needTofu(t)
 	cli := acctest.NewCLI(t, tofu)
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	oob := acctest.NewOutOfBand(t, emu.URL)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	oob.AddProvider(ipam.AddressSpace{Name: "DC-West", Owner: "netops", CustomConfiguration: ipam.CustomConfiguration{"Region": "EU"}})
 	for _, name := range []string{"Tenant-A", "Tenant-B", "Tenant-C"} {
 		oob.AddCustomer(ipam.AddressSpace{Name: name, AssociatedProviderAddressSpace: "DC-West", IsolationMethod: "NVGRE", Tenant: "4001"})
