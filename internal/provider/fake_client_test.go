@@ -76,17 +76,26 @@ func (f *fakeIPAM) add(a ipam.AddressSpace) (*ipam.AddressSpace, error) {
 	return &c, nil
 }
 
-// bulkCall records a bulk call of items, and returns what callErr makes the whole call fail with.
-func (f *fakeIPAM) bulkCall(method, op string, items []ipam.AddressSpace) error {
+// bulk is a bulk call of items: recorded, failed as a whole by callErr, else each item applied by
+// apply (under the lock), whose error is that item's result.
+func (f *fakeIPAM) bulk(method, op string, items []ipam.AddressSpace, apply func(a ipam.AddressSpace) error) ([]error, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	names := make([]string, len(items))
 	for i, a := range items {
 		names[i] = a.Name
 	}
 	f.record(method + " " + strings.Join(names, ","))
-	if f.callErr == nil {
-		return nil
+	if f.callErr != nil {
+		if err := f.callErr(op); err != nil {
+			return nil, err
+		}
 	}
-	return f.callErr(op)
+	res := make([]error, len(items))
+	for i, a := range items {
+		res[i] = apply(a)
+	}
+	return res, nil
 }
 
 // failed is what fail makes one item of a bulk call fail with.
@@ -98,63 +107,45 @@ func (f *fakeIPAM) failed(op string, a ipam.AddressSpace) error {
 }
 
 func (f *fakeIPAM) BulkAddOrUpdate(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.bulkCall("BulkAddOrUpdate", "add-or-update", items); err != nil {
-		return nil, err
-	}
-	res := make([]error, len(items))
-	for i, a := range items {
-		op := "add"
-		if a.InstanceID != "" {
-			op = "update"
-		}
-		if err := f.failed(op, a); err != nil {
-			res[i] = err
-			continue
-		}
-		if a.InstanceID != "" {
-			cur := f.byID(a.InstanceID)
-			if cur == nil {
-				res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
-				continue
+	return f.bulk("BulkAddOrUpdate", "add-or-update", items, func(a ipam.AddressSpace) error {
+		if a.InstanceID == "" {
+			if err := f.failed("add", a); err != nil {
+				return err
 			}
-			delete(f.spaces, ipam.NameKey(cur.Name))
+			if f.spaces[ipam.NameKey(a.Name)] != nil {
+				return ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
+			}
 			f.put(a)
-			continue
+			return nil
 		}
-		if f.spaces[ipam.NameKey(a.Name)] != nil {
-			res[i] = ipam.NewError(ipam.KindAlreadyExists, ipam.Win32AlreadyExists, a.Name, "exists")
-			continue
+		if err := f.failed("update", a); err != nil {
+			return err
 		}
+		cur := f.byID(a.InstanceID)
+		if cur == nil {
+			return ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
+		}
+		delete(f.spaces, ipam.NameKey(cur.Name))
 		f.put(a)
-	}
-	return res, nil
+		return nil
+	})
 }
 
 func (f *fakeIPAM) BulkDelete(_ context.Context, items []ipam.AddressSpace) ([]error, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.bulkCall("BulkDelete", "delete", items); err != nil {
-		return nil, err
-	}
-	res := make([]error, len(items))
-	for i, a := range items {
+	return f.bulk("BulkDelete", "delete", items, func(a ipam.AddressSpace) error {
 		if err := f.failed("delete", a); err != nil {
-			res[i] = err
-			continue
+			return err
 		}
 		cur := f.byID(a.InstanceID)
 		if cur == nil {
 			cur = f.spaces[ipam.NameKey(a.Name)]
 		}
 		if cur == nil {
-			res[i] = ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
-			continue
+			return ipam.NewError(ipam.KindNotFound, 0, a.Name, "no such address space")
 		}
 		delete(f.spaces, ipam.NameKey(cur.Name))
-	}
-	return res, nil
+		return nil
+	})
 }
 
 func (f *fakeIPAM) Get(_ context.Context, id string) (*ipam.AddressSpace, error) {
