@@ -12,49 +12,53 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
-// NewParseCustomConfigurationFunction lets configurations read IPAM's "Name=Value;Name=Value"
-// strings (from exports, CSV files, other tools) into the map that custom_configuration takes.
+// providerFunction is a provider function: its name, its definition, and what it does.
+type providerFunction struct {
+	name       string
+	definition function.Definition
+	run        func(ctx context.Context, req function.RunRequest, resp *function.RunResponse)
+}
+
+func (f *providerFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = f.name
+}
+
+func (f *providerFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = f.definition
+}
+
+func (f *providerFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	f.run(ctx, req, resp)
+}
+
+// NewParseCustomConfigurationFunction is provider::ipam::parse_custom_configuration: it lets
+// configurations read IPAM's "Name=Value;Name=Value" strings (from exports, CSV files, other tools)
+// into the map that custom_configuration takes.
 func NewParseCustomConfigurationFunction() function.Function {
-	return &parseCustomConfigurationFunction{}
-}
-
-// NewFormatCustomConfigurationFunction lets configurations hand a custom_configuration map to
-// tools that want IPAM's wire form, in the same canonical order the resources send.
-func NewFormatCustomConfigurationFunction() function.Function {
-	return &formatCustomConfigurationFunction{}
-}
-
-// parseCustomConfigurationFunction is provider::ipam::parse_custom_configuration.
-type parseCustomConfigurationFunction struct{}
-
-// formatCustomConfigurationFunction is provider::ipam::format_custom_configuration.
-type formatCustomConfigurationFunction struct{}
-
-func (f *parseCustomConfigurationFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "parse_custom_configuration"
-}
-
-func (f *parseCustomConfigurationFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
-	resp.Definition = function.Definition{
-		Summary: "Parses an IPAM custom configuration string into a map",
-		MarkdownDescription: "Parses IPAM's `CustomConfiguration` wire form, `Name=Value;Name=Value`, into a map of " +
-			"custom-field name to value, with the rules the resources apply to `custom_configuration`: blanks around " +
-			"names, values and separators are dropped and empty segments are skipped; a segment without `=`, an empty " +
-			"name, a value containing `=` or `;`, or two names that differ only in case is an error. An empty string " +
-			"gives an empty map. `provider::ipam::format_custom_configuration` turns the result back into the canonical " +
-			"form of the string. The built-in fields " + codeList(ipam.BuiltinCustomFields) + " are accepted here, but " +
-			"the resources take them as their own attributes, not in `custom_configuration`.",
-		Parameters: []function.Parameter{
-			function.StringParameter{
-				Name:                "custom_configuration",
-				MarkdownDescription: "The custom configuration string, e.g. `Region=West;CostCenter=42`.",
+	return &providerFunction{
+		name: "parse_custom_configuration",
+		definition: function.Definition{
+			Summary: "Parses an IPAM custom configuration string into a map",
+			MarkdownDescription: "Parses IPAM's `CustomConfiguration` wire form, `Name=Value;Name=Value`, into a map of " +
+				"custom-field name to value, with the rules the resources apply to `custom_configuration`: blanks around " +
+				"names, values and separators are dropped and empty segments are skipped; a segment without `=`, an empty " +
+				"name, a value containing `=` or `;`, or two names that differ only in case is an error. An empty string " +
+				"gives an empty map. `provider::ipam::format_custom_configuration` turns the result back into the canonical " +
+				"form of the string. The built-in fields " + codeList(ipam.BuiltinCustomFields) + " are accepted here, but " +
+				"the resources take them as their own attributes, not in `custom_configuration`.",
+			Parameters: []function.Parameter{
+				function.StringParameter{
+					Name:                "custom_configuration",
+					MarkdownDescription: "The custom configuration string, e.g. `Region=West;CostCenter=42`.",
+				},
 			},
+			Return: function.MapReturn{ElementType: types.StringType},
 		},
-		Return: function.MapReturn{ElementType: types.StringType},
+		run: runParseCustomConfiguration,
 	}
 }
 
-func (f *parseCustomConfigurationFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+func runParseCustomConfiguration(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
 	var s string
 	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &s))
 	if resp.Error != nil {
@@ -81,29 +85,32 @@ func parseCustomConfiguration(s string) (ipam.CustomConfiguration, error) {
 	return cc, nil
 }
 
-func (f *formatCustomConfigurationFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "format_custom_configuration"
-}
-
-func (f *formatCustomConfigurationFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
-	resp.Definition = function.Definition{
-		Summary: "Formats a map as an IPAM custom configuration string",
-		MarkdownDescription: "Formats a map of custom-field name to value as IPAM's `CustomConfiguration` wire form, " +
-			"exactly as the resources send `custom_configuration`: `Name=Value` pairs joined by `;`, without blanks, " +
-			"names sorted ignoring case. Names must not be blank, must not differ only in case, and neither names nor " +
-			"values may contain `;` or `=` or begin or end with blanks; null values are refused. An empty map gives `\"\"`.",
-		Parameters: []function.Parameter{
-			function.MapParameter{
-				Name:                "custom_configuration",
-				ElementType:         types.StringType,
-				MarkdownDescription: "Map of custom-field name to value, e.g. `{ Region = \"West\", CostCenter = \"42\" }`.",
+// NewFormatCustomConfigurationFunction is provider::ipam::format_custom_configuration: it lets
+// configurations hand a custom_configuration map to tools that want IPAM's wire form, in the same
+// canonical order the resources send.
+func NewFormatCustomConfigurationFunction() function.Function {
+	return &providerFunction{
+		name: "format_custom_configuration",
+		definition: function.Definition{
+			Summary: "Formats a map as an IPAM custom configuration string",
+			MarkdownDescription: "Formats a map of custom-field name to value as IPAM's `CustomConfiguration` wire form, " +
+				"exactly as the resources send `custom_configuration`: `Name=Value` pairs joined by `;`, without blanks, " +
+				"names sorted ignoring case. Names must not be blank, must not differ only in case, and neither names nor " +
+				"values may contain `;` or `=` or begin or end with blanks; null values are refused. An empty map gives `\"\"`.",
+			Parameters: []function.Parameter{
+				function.MapParameter{
+					Name:                "custom_configuration",
+					ElementType:         types.StringType,
+					MarkdownDescription: "Map of custom-field name to value, e.g. `{ Region = \"West\", CostCenter = \"42\" }`.",
+				},
 			},
+			Return: function.StringReturn{},
 		},
-		Return: function.StringReturn{},
+		run: runFormatCustomConfiguration,
 	}
 }
 
-func (f *formatCustomConfigurationFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+func runFormatCustomConfiguration(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
 	var m map[string]types.String
 	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &m))
 	if resp.Error != nil {

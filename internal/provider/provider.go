@@ -304,8 +304,7 @@ var (
 	_ list.ListResourceWithConfigure        = (*addressSpaceListResource)(nil)
 	_ datasource.DataSourceWithConfigure    = (*addressSpaceDataSource)(nil)
 	_ datasource.DataSourceWithConfigure    = (*addressSpacesDataSource)(nil)
-	_ function.Function                     = (*parseCustomConfigurationFunction)(nil)
-	_ function.Function                     = (*formatCustomConfigurationFunction)(nil)
+	_ function.Function                     = (*providerFunction)(nil)
 )
 
 func (p *ipamProvider) Resources(context.Context) []func() resource.Resource {
