@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -168,10 +169,7 @@ func (r *addressSpaceResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.Append(errorDiagnostic("create", r.typeName(), a.Name, err))
 		return
 	}
-	state := r.newModel()
-	state.fromDomain(created, plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	setIdentity(ctx, resp.Identity, created.InstanceID, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, resp.Identity, created, plan, &resp.Diagnostics)
 }
 
 func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -201,10 +199,16 @@ func (r *addressSpaceResource) Read(ctx context.Context, req resource.ReadReques
 				"and import it into the matching resource type.", id, strings.ToLower(a.Type.String())))
 		return
 	}
-	state := r.newModel()
-	state.fromDomain(a, prior)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	setIdentity(ctx, resp.Identity, a.InstanceID, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, resp.Identity, a, prior, &resp.Diagnostics)
+}
+
+// setState writes what the server holds for a as the state, in prior's spelling, with its identity.
+func (r *addressSpaceResource) setState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity,
+	a *ipam.AddressSpace, prior spaceModel, diags *diag.Diagnostics) {
+	m := r.newModel()
+	m.fromDomain(a, prior)
+	diags.Append(state.Set(ctx, m)...)
+	setIdentity(ctx, identity, a.InstanceID, diags)
 }
 
 func (r *addressSpaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

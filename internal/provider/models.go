@@ -174,7 +174,7 @@ func (m *customerSpaceModel) fromDomain(a *ipam.AddressSpace, prior spaceModel) 
 	m.customerPart.fromDomain(a, p)
 }
 
-// getModel reads plan, state or config into a fresh model of the resource's type.
+// newModel is an empty model of the resource's type.
 func (r *addressSpaceResource) newModel() spaceModel {
 	if r.typ == ipam.TypeCustomer {
 		return &customerSpaceModel{}
@@ -182,6 +182,7 @@ func (r *addressSpaceResource) newModel() spaceModel {
 	return &providerSpaceModel{}
 }
 
+// getter is what plan, state and config have in common for read.
 type getter interface {
 	Get(ctx context.Context, target any) diag.Diagnostics
 }
