@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -1036,4 +1039,80 @@ resource "ipam_customer_address_space" "ca" {
 		},
 		CheckDestroy: acctest.OnDestroy(oob.ExpectGone("Tenant-A")),
 	})
+}
+
+// TestAccAddressSpaceResource_identityUpgradeCLI is a user's first run after upgrading to
+// Terraform 1.12 or later, with a state an older Terraform wrote: no identities. One address space
+// was deleted by hand meanwhile. The plan re-creates it without an error (the framework wants an
+// identity even from a Read that removes the resource), the apply gives every resource an
+// identity, and the next plan is clean.
+func TestAccAddressSpaceResource_identityUpgradeCLI(t *testing.T) {
+	tf := acctest.NeedTerraform(t)
+	needTerraformVersion(t, tf, "resource identity", 1, 12)
+	t.Parallel()
+	cli := acctest.NewCLI(t, tf)
+	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
+	cli.Write(accSpaces(emu))
+	cli.MustSucceed("apply", "-auto-approve", "-input=false", "-no-color")
+	stateFile := filepath.Join(cli.Dir, "terraform.tfstate")
+	if n := stateIdentities(t, stateFile, true); n != 3 {
+		t.Fatalf("the state held %d identities, want 3 (one per address space)", n)
+	}
+	oob.Remove("Tenant-A")
+
+	code, out := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if code != 2 || !strings.Contains(out, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("plan after the upgrade: exit %d, want 2 and one address space to add:\n%s", code, out)
+	}
+	cli.MustSucceed("apply", "-auto-approve", "-input=false", "-no-color")
+	if n := stateIdentities(t, stateFile, false); n != 3 {
+		t.Fatalf("after the apply the state holds %d identities, want 3", n)
+	}
+	if code, out := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); code != 0 {
+		t.Fatalf("plan after the apply: exit %d, want 0:\n%s", code, out)
+	}
+}
+
+// stateIdentities counts the identities in a state file, failing the test for one that is not
+// {id = the instance's id}; with strip it removes them, leaving the file as Terraform before 1.12
+// writes it (every other field as Terraform wrote it).
+func stateIdentities(t *testing.T, file string, strip bool) int {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	n := 0
+	resources, _ := state["resources"].([]any)
+	for _, r := range resources {
+		instances, _ := r.(map[string]any)["instances"].([]any)
+		for _, i := range instances {
+			inst := i.(map[string]any)
+			identity, ok := inst["identity"].(map[string]any)
+			if !ok {
+				continue
+			}
+			n++
+			if id := inst["attributes"].(map[string]any)["id"]; identity["id"] != id || len(identity) != 1 {
+				t.Errorf("identity %v, want {id = %v}", identity, id)
+			}
+			delete(inst, "identity")
+			delete(inst, "identity_schema_version")
+		}
+	}
+	if !strip {
+		return n
+	}
+	out, err := json.MarshalIndent(state, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
