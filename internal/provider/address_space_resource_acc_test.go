@@ -1091,13 +1091,14 @@ func stateIdentities(t *testing.T, file string, strip bool) int {
 	for _, r := range resources {
 		instances, _ := r.(map[string]any)["instances"].([]any)
 		for _, i := range instances {
-			inst := i.(map[string]any)
+			inst, _ := i.(map[string]any)
 			identity, ok := inst["identity"].(map[string]any)
 			if !ok {
 				continue
 			}
 			n++
-			if id := inst["attributes"].(map[string]any)["id"]; identity["id"] != id || len(identity) != 1 {
+			attrs, _ := inst["attributes"].(map[string]any)
+			if id := attrs["id"]; id == nil || identity["id"] != id || len(identity) != 1 {
 				t.Errorf("identity %v, want {id = %v}", identity, id)
 			}
 			delete(inst, "identity")
