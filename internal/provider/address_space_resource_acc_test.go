@@ -87,20 +87,6 @@ func TestAccAddressSpaces_basic(t *testing.T) {
 	})
 }
 
-func TestAccAddressSpaces_validation(t *testing.T) {
-	emu := acctest.StartEmulator(t, emulator.Config{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			acctest.PlanFails(emu.ProviderBlock()+`
-resource "ipam_provider_address_space" "pa" {
-  name = "  "
-}
-`, regexp.MustCompile(`must not be empty or blank`)),
-		},
-	})
-}
-
 // TestAccAddressSpaceResource_updateInPlace changes every attribute of both resources, one group
 // per step, and checks each change is an in-place update of the same object, that IPAM holds the
 // new values, and that nothing is left to change afterwards.
