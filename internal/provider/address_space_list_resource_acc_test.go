@@ -205,11 +205,7 @@ list "ipam_provider_address_space" "bad" {
 // imports them all and changes nothing, a clean plan, an identity for every imported resource in
 // the state, and a rename by hand that shows as an update in place of the same resource.
 func TestAccAddressSpaceList_generateConfigCLI(t *testing.T) {
-	tf := acctest.NeedTerraform(t)
-	needTerraformVersion(t, tf, "terraform query", 1, 14)
-	t.Parallel()
-	cli := acctest.NewCLI(t, tf)
-	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
+	cli, emu, oob := startCLISince(t, "terraform query", 1, 14)
 	h := fillByHand(oob)
 	byID := map[string]*ipam.AddressSpace{}
 	for _, a := range []*ipam.AddressSpace{h.west, h.east, h.lab, h.tenantA, h.tenantB, h.other} {
@@ -344,10 +340,11 @@ func identitiesInState(t *testing.T, cli *acctest.CLI) map[string]string {
 	return addrOf
 }
 
-// needTerraformVersion skips unless tf is at least major.minor, saying which version it found and
-// which the feature needs.
-func needTerraformVersion(t *testing.T, tf, feature string, major, minor int) {
+// startCLISince is acctest.StartCLI for a feature of Terraform major.minor and later: it skips,
+// saying which version it found and which the feature needs, when the terraform is older.
+func startCLISince(t *testing.T, feature string, major, minor int) (*acctest.CLI, *acctest.Emulator, *acctest.OutOfBand) {
 	t.Helper()
+	tf := acctest.NeedTerraform(t)
 	out, err := exec.Command(tf, "version", "-json").Output()
 	if err != nil {
 		t.Fatalf("%s version -json: %v", tf, err)
@@ -367,4 +364,5 @@ func needTerraformVersion(t *testing.T, tf, feature string, major, minor int) {
 		t.Skipf("%s needs Terraform %d.%d or later, and %s is %s: set TF_ACC_TERRAFORM_PATH to a newer terraform",
 			feature, major, minor, tf, v.Version)
 	}
+	return acctest.StartCLI(t, emulator.Config{})
 }

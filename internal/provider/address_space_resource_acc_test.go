@@ -1033,11 +1033,7 @@ resource "ipam_customer_address_space" "ca" {
 // identity even from a Read that removes the resource), the apply gives every resource an
 // identity, and the next plan is clean.
 func TestAccAddressSpaceResource_identityUpgradeCLI(t *testing.T) {
-	tf := acctest.NeedTerraform(t)
-	needTerraformVersion(t, tf, "resource identity", 1, 12)
-	t.Parallel()
-	cli := acctest.NewCLI(t, tf)
-	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
+	cli, emu, oob := startCLISince(t, "resource identity", 1, 12)
 	cli.Write(accSpaces(emu))
 	cli.MustSucceed("apply", "-auto-approve", "-input=false", "-no-color")
 	stateFile := filepath.Join(cli.Dir, "terraform.tfstate")
