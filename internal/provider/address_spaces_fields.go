@@ -54,9 +54,10 @@ func sameString(a, b fieldValue) bool { return a.str == b.str }
 func sameFold(a, b fieldValue) bool   { return strings.EqualFold(a.str, b.str) }
 func noCheck(fieldValue) error        { return nil }
 
+// maxLength counts as Windows does (UTF-16 code units), as the single resources' lengthValidator.
 func maxLength(what string, n int) func(fieldValue) error {
 	return func(v fieldValue) error {
-		if l := len([]rune(v.str)); l > n {
+		if l := ipam.Length(v.str); l > n {
 			return fmt.Errorf("%s is %d characters long; IPAM takes at most %d", what, l, n)
 		}
 		return nil

@@ -89,6 +89,10 @@ func TestParseItemsProblems(t *testing.T) {
 			"provider_address_space": str("DC"), "isolation_method": str("VLAN")})}), []string{"T1.isolation_method: Invalid attribute value"}},
 		{"too long an owner", obj(map[string]tftypes.Value{"DC": obj(map[string]tftypes.Value{"type": str("Provider"),
 			"owner": str(strings.Repeat("o", ipam.MaxOwnerLength+1))})}), []string{"DC.owner: Invalid attribute value"}},
+		{"too long an owner in UTF-16 code units", obj(map[string]tftypes.Value{"DC": obj(map[string]tftypes.Value{"type": str("Provider"),
+			"owner": str(strings.Repeat("😀", ipam.MaxOwnerLength/2+1))})}), []string{"DC.owner: Invalid attribute value"}},
+		{"an owner at the limit in UTF-16 code units", obj(map[string]tftypes.Value{"DC": obj(map[string]tftypes.Value{"type": str("Provider"),
+			"owner": str(strings.Repeat("😀", ipam.MaxOwnerLength/2))})}), nil},
 		{"custom configuration with a separator", obj(map[string]tftypes.Value{"DC": obj(map[string]tftypes.Value{"type": str("Provider"),
 			"custom_configuration": obj(map[string]tftypes.Value{"Region": str("a;b")})})}), []string{"DC.custom_configuration: Invalid attribute value"}},
 		{"names equal ignoring case", obj(map[string]tftypes.Value{
