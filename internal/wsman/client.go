@@ -98,31 +98,45 @@ func (c *Client) Close() {
 // failures below SOAP as *TransportError or *HTTPError. Idempotent requests are retried on
 // transient failures; other requests are retried only when the server cannot have acted on them.
 func (c *Client) Do(ctx context.Context, req Request) (*Envelope, error) {
+	var env *Envelope
+	err := c.retrying(ctx, shortAction(req.Header.Action), req.Idempotent, func() (err error) {
+		env, err = c.once(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// retrying runs try until it succeeds or the retry policy (retry.go) says to stop, waiting the
+// policy's backoff between tries, and returns try's last error.
+func (c *Client) retrying(ctx context.Context, action string, idempotent bool, try func() error) error {
 	attempts := max(c.retry.Attempts, 1)
 	busyAttempts := attempts * busyPatience
 	if attempts == 1 {
 		busyAttempts = 1 // retries are off
 	}
 	for attempt, busy := 1, 0; ; attempt++ {
-		env, err := c.once(ctx, req)
+		err := try()
 		if err == nil {
-			return env, nil
+			return nil
 		}
 		class := classifyRetry(err)
 		if class == retryBusy {
 			busy++
 			attempt = min(attempt, attempts-1)
 		}
-		if attempt >= attempts || busy >= busyAttempts || !class.allows(req.Idempotent) || ctx.Err() != nil {
-			return nil, err
+		if attempt >= attempts || busy >= busyAttempts || !class.allows(idempotent) || ctx.Err() != nil {
+			return err
 		}
 		wait := c.retry.backoff(max(attempt, min(busy, attempts)))
 		c.debug(ctx, "WS-Management request will be retried", map[string]any{
-			"action": shortAction(req.Header.Action), "attempt": attempt, "backoff_ms": wait.Milliseconds(), "error": err.Error()})
+			"action": action, "attempt": attempt, "backoff_ms": wait.Milliseconds(), "error": err.Error()})
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return nil, err
+			return err
 		}
 	}
 }
@@ -180,7 +194,7 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 	env, perr := c.interpret(r)
 	fields := map[string]any{"action": action, "status": r.status, "bytes": r.size, "duration_ms": r.took.Milliseconds(), "sealed": r.sealed}
 	if e, ok := req.Body.(*Enumerate); ok && e.Filter != "" {
-		fields["query"] = c.mask(e.Filter) // the query as sent, in the server's own terms
+		fields["query"] = maskedBody{c, []byte(e.Filter)} // the query as sent, in the server's own terms
 	}
 	if f := (*Fault)(nil); errors.As(perr, &f) {
 		fields["fault"] = fmt.Sprintf("0x%08X", f.WSManCode)
@@ -195,24 +209,17 @@ func (c *Client) once(ctx context.Context, req Request) (*Envelope, error) {
 // returns the HTTP status and the (unsealed) body of the answer. It is for tools that post SOAP
 // files; it is tried once, and again only when the server cannot have acted on it.
 func (c *Client) DoRaw(ctx context.Context, envelope []byte) (status int, body []byte, err error) {
-	for attempt := 1; ; attempt++ {
-		r, err := c.send(ctx, "raw", envelope)
-		if err == nil {
-			if r.status == http.StatusUnauthorized {
-				return r.status, r.data, c.interpretErr(r)
-			}
-			return r.status, r.data, nil
+	var r *reply
+	err = c.retrying(ctx, "raw", false, func() (err error) {
+		if r, err = c.send(ctx, "raw", envelope); err == nil && r.status == http.StatusUnauthorized {
+			err = c.interpretErr(r)
 		}
-		class := classifyRetry(err)
-		if attempt >= max(c.retry.Attempts, 1) || !class.allows(false) || ctx.Err() != nil {
-			return 0, nil, err
-		}
-		select {
-		case <-time.After(c.retry.backoff(attempt)):
-		case <-ctx.Done():
-			return 0, nil, err
-		}
+		return err
+	})
+	if r == nil {
+		return 0, nil, err
 	}
+	return r.status, r.data, err
 }
 
 // reply is an answer read whole and unsealed, with what interpreting it needs to know.

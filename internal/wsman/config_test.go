@@ -44,6 +44,9 @@ func TestNewClientConfig(t *testing.T) {
 		{name: "no host", cfg: wsman.Config{Endpoint: "https:///wsman"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
 		{name: "unparseable", cfg: wsman.Config{Endpoint: "https://ipam01:port/wsman"}, wantErr: []string{"not an http:// or https:// URL"}, wantSetting: failure.SettingEndpoint},
 		{name: "credentials in URL", cfg: wsman.Config{Endpoint: "https://bob:pw@ipam01.corp.example:5986/wsman"}, wantErr: []string{"must not carry credentials"}, wantSetting: failure.SettingEndpoint},
+		// The endpoint is echoed in other errors: with credentials in it, they must not be.
+		{name: "credentials in URL with another scheme", cfg: wsman.Config{Endpoint: "htps://bob:" + testPass + "@ipam01.corp.example/wsman"}, wantErr: []string{"must not carry credentials"}, wantSetting: failure.SettingEndpoint},
+		{name: "credentials in an unparseable URL", cfg: wsman.Config{Endpoint: "https://bob:" + testPass + "@ipam01:port/wsman"}, wantErr: []string{"must not carry credentials"}, wantSetting: failure.SettingEndpoint},
 
 		{name: "plain http, basic, to an address", cfg: wsman.Config{Endpoint: "http://10.1.2.3:5985/wsman", Auth: "basic"},
 			wantErr: []string{"refusing to send Basic credentials over unencrypted HTTP to http://10.1.2.3:5985/wsman"}, wantSetting: failure.SettingAllowUnencrypted},

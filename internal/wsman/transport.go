@@ -184,11 +184,12 @@ func normalizeEndpoint(raw string) (string, *url.URL, error) {
 		return "", nil, configErr(failure.SettingEndpoint, "the endpoint is empty; it looks like https://ipam01.corp.example:5986/wsman")
 	}
 	u, err := url.Parse(raw)
+	// Credentials in the endpoint are refused before anything echoes the endpoint back.
+	if (err == nil && u.User != nil) || (err != nil && strings.Contains(raw, "@")) {
+		return "", nil, configErr(failure.SettingEndpoint, "the endpoint must not carry credentials; they go in the username and password")
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", nil, configErr(failure.SettingEndpoint, "the endpoint %q is not an http:// or https:// URL such as https://ipam01.corp.example:5986/wsman", raw)
-	}
-	if u.User != nil {
-		return "", nil, configErr(failure.SettingEndpoint, "the endpoint must not carry credentials; they go in the username and password")
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/wsman"
