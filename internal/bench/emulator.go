@@ -39,7 +39,9 @@ func startEmulator(bin, dir string, latency time.Duration, username, password st
 	}
 	defer logFile.Close() // the child holds its own descriptor
 	cmd := exec.Command(bin, "emulator", "-listen", "127.0.0.1:0", "-db", dir+"/ipam.db",
-		"-username", username, "-password", password, "-latency", latency.String(), "-custom-field", "Region")
+		"-username", username, "-latency", latency.String(), "-custom-field", "Region")
+	// The password goes in the environment, not the command line, where ps shows it.
+	cmd.Env = append(os.Environ(), "IPAM_EMULATOR_PASSWORD="+password)
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

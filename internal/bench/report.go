@@ -127,7 +127,7 @@ func renderMarkdown(m meta, o options, cases []caseResult) string {
 		b.WriteString(repeatNote(o))
 	}
 	writeTables(&b, "##", o, cases)
-	b.WriteString("\n## How to read it\n\n")
+	b.WriteString("\n## How it was measured\n\n")
 	writeMethod(&b, o, cases)
 	writeProblems(&b, "##", cases)
 	return b.String()
@@ -241,8 +241,8 @@ func writeGrid(b *strings.Builder, o options, cols []series, cell func(s series,
 	b.WriteString("\n")
 }
 
-// writeMethod says how each column was measured: the bullets under the results' "How to read it"
-// and the report's "How it was measured".
+// writeMethod says how each column was measured: the bullets under "How it was measured" in the
+// results and in the report.
 func writeMethod(b *strings.Builder, o options, cases []caseResult) {
 	b.WriteString("- Shapes: *ipam_address_spaces, N keys* is one bulk resource whose `address_spaces` map holds one provider " +
 		"space and N−1 customer spaces on it; *ipam_customer_address_space ×N* is N customer spaces via `for_each` plus " +

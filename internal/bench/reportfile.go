@@ -117,7 +117,7 @@ const howToRead = "`make bench` runs real Terraform against the IPAM emulator, w
 	"`BenchmarkNTLMLogin` price sealing per byte and per login. On a real network each login also costs two round trips and " +
 	"Windows' check with a domain controller, which the emulator does not charge.\n" +
 	"- **Against the baseline** (when the run had `-baseline`): the same shapes run with the provider built from an earlier " +
-	"commit, in the same run, and the rule a change to the bulk resource must keep. At small N the provider's CPU is small, " +
+	"commit, in the same run; its table applies the rule a change to the bulk resource must keep. At small N the provider's CPU is small, " +
 	"so its percentage swings with noise: judge at the large sizes, and run again with `-repeat` when a change is near the " +
 	"limit.\n" +
 	"- **Failures.** A ✗ marks a step that did not exit as expected, \"stopped\" one that the case time limit ended, and a " +

@@ -247,8 +247,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) string {
 	}
 	ct := r.Header.Get("Content-Type")
 	var body []byte
-	// sw seals the answer to a sealed request; it is flushed inside the quota window below, as
-	// WinRM counts an operation until its answer is out.
+	// sw seals the answer to a sealed request. With a limit on concurrent operations it is flushed
+	// inside the quota window below, as WinRM counts an operation until its answer is out; without
+	// one, by the deferred flush.
 	var sw *sealingWriter
 	switch {
 	case wsman.IsEncrypted(ct):

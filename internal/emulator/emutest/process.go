@@ -43,8 +43,9 @@ func Start(t testing.TB, cmd *exec.Cmd) *Process {
 	return p
 }
 
-// Launch is Start for a test that expects the command may fail to start: instead of failing the
-// test, it returns the process (exited; its output readable) and an error that shows the output.
+// Launch is Start for a test that expects the command may exit before it is ready: instead of
+// failing the test, it returns the process (exited; its output readable) and an error that shows
+// the output. A command that cannot be started at all still fails the test.
 func Launch(t testing.TB, cmd *exec.Cmd) (*Process, error) {
 	t.Helper()
 	ready := make(chan Ready, 1)
