@@ -51,7 +51,7 @@ func (s fieldSet) has(f *bulkField) bool { return s&f.bit != 0 }
 func (s *fieldSet) add(f *bulkField)     { *s |= f.bit }
 
 func sameString(a, b fieldValue) bool { return a.str == b.str }
-func sameFold(a, b fieldValue) bool   { return strings.EqualFold(a.str, b.str) }
+func sameFold(a, b fieldValue) bool   { return ipam.SameName(a.str, b.str) }
 func noCheck(fieldValue) error        { return nil }
 
 // maxLength counts as Windows does (UTF-16 code units), as the single resources' lengthValidator.
@@ -222,20 +222,6 @@ func (it *bulkItem) rawValue() (tftypes.Value, error) {
 // value returns a field's value, the zero value when the item does not set it.
 func (it *bulkItem) value(f *bulkField) fieldValue { return f.get(&it.space) }
 
-// sameAs reports whether two items describe the same address space as IPAM sees it.
-func (it *bulkItem) sameAs(a *ipam.AddressSpace) bool {
-	for i := range bulkFields {
-		f := &bulkFields[i]
-		if f.customerOnly && a.Type != ipam.TypeCustomer && it.space.Type != ipam.TypeCustomer {
-			continue
-		}
-		if !f.same(f.get(&it.space), f.get(a)) {
-			return false
-		}
-	}
-	return true
-}
-
 // itemProblem is something wrong with a configured item, at an attribute (empty: the item).
 type itemProblem struct {
 	key, attr, summary, detail string
@@ -381,7 +367,7 @@ func editDistance(a, b string) int {
 // otherwise the item writes the fields prior wrote and every field the server holds a value for,
 // with prior's spelling where IPAM treats the two as equal.
 func itemOfServer(key string, a *ipam.AddressSpace, prior *bulkItem) (*bulkItem, error) {
-	if prior != nil && prior.space.Type == a.Type && prior.sameAs(a) {
+	if prior != nil && sameSpace(&prior.space, a) {
 		return prior, nil
 	}
 	it := &bulkItem{space: *a}
@@ -459,14 +445,4 @@ func itemsValue(items map[string]*bulkItem) (tftypes.Value, error) {
 		return tftypes.NewValue(tftypes.Map{ElementType: elem}, vals), nil
 	}
 	return objectValue(vals), nil
-}
-
-// sortedItemKeys returns the keys of items, sorted.
-func sortedItemKeys(items map[string]*bulkItem) []string {
-	keys := make([]string, 0, len(items))
-	for k := range items {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -45,7 +45,7 @@ const privateReplacing = "replacing"
 
 // bulkResource serves ipam_address_spaces' calls.
 type bulkResource struct {
-	// client is the configured client; nil until the provider is configured.
+	// client returns the configured client; nil until the provider is configured.
 	client func() ipam.Client
 }
 
@@ -180,7 +180,7 @@ func (v *bulkValue) timeouts() map[string]tftypes.Value {
 func (v *bulkValue) timeout(op string, def time.Duration) time.Duration {
 	var s string
 	if x, ok := v.timeouts()[op]; ok && x.IsKnown() && !x.IsNull() && x.As(&s) == nil && s != "" {
-		if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		if d, ok := positiveDuration(s); ok {
 			return d
 		}
 	}
@@ -274,7 +274,7 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 	for key, it := range v.items {
 		byName[ipam.NameKey(key)] = it
 	}
-	for _, key := range sortedItemKeys(v.items) {
+	for _, key := range sortedKeys(v.items) {
 		it := v.items[key]
 		if it.space.Type != ipam.TypeCustomer || !it.written.has(providerField) {
 			continue
@@ -289,7 +289,7 @@ func (r *bulkResource) ValidateResourceConfig(_ context.Context, req *tfprotov6.
 		for _, op := range sortedKeys(to) {
 			var s string
 			if x := to[op]; x.IsKnown() && !x.IsNull() && x.As(&s) == nil {
-				if dur, err := time.ParseDuration(s); err != nil || dur <= 0 {
+				if _, ok := positiveDuration(s); !ok {
 					d.add("Invalid timeout", fmt.Sprintf("%q is not a positive duration such as 30s or 2h45m.", s),
 						tftypes.NewAttributePath().WithAttributeName("timeouts").WithAttributeName(op))
 				}
@@ -333,7 +333,7 @@ func (r *bulkResource) PlanResourceChange(_ context.Context, req *tfprotov6.Plan
 	var unknown []string
 	for key, it := range proposed.items {
 		p, ok := prior.items[key]
-		if !ok || p.space.Type != it.space.Type || !sameSpace(&it.space, &p.space) {
+		if !ok || !sameSpace(&it.space, &p.space) {
 			same = false
 		}
 		if id, ok2 := prior.ids[key]; ok && ok2 && p.space.Type == it.space.Type {
@@ -342,11 +342,12 @@ func (r *bulkResource) PlanResourceChange(_ context.Context, req *tfprotov6.Plan
 			unknown = append(unknown, key)
 		}
 	}
-	sort.Strings(unknown)
-	set["ids"] = encodeIDs(ids, unknown)
 	if same {
 		set["address_spaces"] = prior.attrs["address_spaces"]
 		set["ids"] = prior.attrs["ids"]
+	} else {
+		sort.Strings(unknown)
+		set["ids"] = encodeIDs(ids, unknown)
 	}
 	resp.PlannedState = encodeBulk(proposed.attrs, set, &d)
 	resp.Diagnostics = d
@@ -420,7 +421,7 @@ func (r *bulkResource) create(ctx context.Context, plan *bulkValue, client ipam.
 	}
 	// With errors Terraform taints the resource; partial records that its state holds what this
 	// create made, which the replacement keeps for the next create to adopt.
-	return writeState(plan.attrs, plan.spaces, items, ids, stateID(sortedItemKeys(plan.items)), d.hasError(), d)
+	return writeState(plan.attrs, plan.spaces, items, ids, stateID(sortedKeys(plan.items)), d.hasError(), d)
 }
 
 func (r *bulkResource) update(ctx context.Context, prior, plan *bulkValue, client ipam.Client, d *diagnostics) *tfprotov6.DynamicValue {
@@ -476,7 +477,7 @@ func (r *bulkResource) ReadResource(ctx context.Context, req *tfprotov6.ReadReso
 	}
 	ctx, cancel := context.WithTimeout(ctx, prior.timeout("read", defaultBulkReadTimeout))
 	defer cancel()
-	found, err := reconciler{client}.refresh(ctx, sortedItemKeys(prior.items))
+	found, err := reconciler{client}.refresh(ctx, sortedKeys(prior.items))
 	if err != nil {
 		d.add("Cannot read the address spaces", err.Error(), nil)
 		resp.Diagnostics = d
@@ -634,7 +635,7 @@ func track(out *outcome, planned, prior map[string]*bulkItem, d *diagnostics) (m
 			// Unchanged: the plan's item, which IPAM sees as the same, so that the state is
 			// the plan to the letter.
 			items[key] = prior[key]
-			if p := planned[key]; p != nil && p.space.Type == prior[key].space.Type && sameSpace(&p.space, &prior[key].space) {
+			if p := planned[key]; p != nil && sameSpace(&p.space, &prior[key].space) {
 				items[key] = p
 			}
 		case fromWanted:
