@@ -79,12 +79,12 @@ func commonAttributes(kind string) map[string]schema.Attribute {
 		"owner": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Owner of the address space. At most %d characters.", ipam.MaxOwnerLength),
-			Validators:          []validator.String{lengthValidator{max: ipam.MaxOwnerLength}},
+			Validators:          []validator.String{lengthValidator(ipam.MaxOwnerLength)},
 		},
 		"description": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(""),
 			MarkdownDescription: fmt.Sprintf("Description. At most %d characters.", ipam.MaxDescriptionLength),
-			Validators:          []validator.String{lengthValidator{max: ipam.MaxDescriptionLength}},
+			Validators:          []validator.String{lengthValidator(ipam.MaxDescriptionLength)},
 		},
 		"custom_configuration": schema.MapAttribute{
 			ElementType: types.StringType,
@@ -293,10 +293,7 @@ func (r *addressSpaceResource) ImportState(ctx context.Context, req resource.Imp
 		return
 	}
 	if a.Type != r.typ {
-		other := "ipam_provider_address_space"
-		if a.Type == ipam.TypeCustomer {
-			other = "ipam_customer_address_space"
-		}
+		other := (&addressSpaceResource{typ: a.Type}).typeName()
 		resp.Diagnostics.AddError(fmt.Sprintf("Address space %q is a %s address space", a.Name, strings.ToLower(a.Type.String())),
 			fmt.Sprintf("Import it into %s instead.", other))
 		return

@@ -52,7 +52,7 @@ func refusedBeforeActing(err error) bool {
 }
 
 // httpsListenerAdvice is for a plain-HTTP endpoint whose port may be an HTTPS listener's.
-const httpsListenerAdvice = "if this port is an HTTPS listener (5986 by default), use an https:// endpoint"
+const httpsListenerAdvice = "If this port is an HTTPS listener (5986 by default), use an https:// endpoint"
 
 // advice says what a user can do about a failure below IPAM; "" when there is nothing to add.
 func advice(f failure.Facts) string {
@@ -76,7 +76,7 @@ func advice(f failure.Facts) string {
 	case failure.KindConnectionDropped:
 		if f.PlainHTTP {
 			// An HTTPS listener resets a connection that does not start with a TLS handshake.
-			return "The connection was dropped; " + httpsListenerAdvice
+			return "The connection was dropped. " + httpsListenerAdvice
 		}
 		return "The connection was dropped"
 	case failure.KindCredentialsRefused:
@@ -88,7 +88,7 @@ func advice(f failure.Facts) string {
 		case f.Auth == "kerberos":
 			return `Raise those limits on the server, or use auth = "ntlm"`
 		case f.PlainHTTP:
-			return "If this port is an HTTPS listener (5986 by default), use an https:// endpoint"
+			return httpsListenerAdvice
 		}
 	case failure.KindUnencryptedRefused:
 		return "Use HTTPS (port 5986, endpoint https://HOST:5986/wsman), or, only on a trusted network, set AllowUnencrypted=true on the server"

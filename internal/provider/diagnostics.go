@@ -24,7 +24,7 @@ func trimKind(err error) string {
 func errorDiagnostic(action, resourceType, name string, err error) diag.Diagnostic {
 	summary := fmt.Sprintf("Cannot %s address space %q", action, name)
 	detail := trimKind(err)
-	bulk := resourceType == "ipam_address_spaces"
+	bulk := resourceType == bulkTypeName
 	switch ipam.KindOf(err) {
 	case ipam.KindAlreadyExists:
 		switch {

@@ -83,14 +83,10 @@ func customConfigurationValue(cc ipam.CustomConfiguration) types.Map {
 	return types.MapValueMust(types.StringType, elems)
 }
 
-// equalFold reports whether IPAM takes two values as the same: names compare as ipam.SameName
-// does, and isolation methods ignoring case too.
-func equalFold(a, b string) bool { return ipam.SameName(a, b) }
-
 // keepFold returns prior when it names the same thing as the server's value ignoring case, so a
 // spelling in the configuration that IPAM treats as equal never shows as a change.
 func keepFold(server string, prior types.String) types.String {
-	if !prior.IsNull() && !prior.IsUnknown() && equalFold(server, prior.ValueString()) {
+	if !prior.IsNull() && !prior.IsUnknown() && ipam.SameName(server, prior.ValueString()) {
 		return prior
 	}
 	return types.StringValue(server)

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+
+	"github.com/winipam/terraform-provider-ipam/internal/ipam"
 )
 
 // caseInsensitive keeps the prior value when the planned one differs from it only in case: IPAM
@@ -19,7 +21,7 @@ func (caseInsensitive) PlanModifyString(_ context.Context, req planmodifier.Stri
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
 		return
 	}
-	if equalFold(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
+	if ipam.SameName(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
 		resp.PlanValue = req.StateValue
 	}
 }

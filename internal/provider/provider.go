@@ -29,8 +29,8 @@ import (
 	"github.com/winipam/terraform-provider-ipam/internal/ipam/wmi"
 )
 
-// ipamProvider holds an injected client for tests; New leaves it nil so Configure builds the
-// WS-Management client from the configuration.
+// ipamProvider holds the client NewServerWithClient injects for tests; NewServer leaves it nil so
+// Configure builds the WS-Management client from the configuration.
 type ipamProvider struct {
 	version string
 	client  ipam.Client

@@ -30,10 +30,16 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
+// positiveDuration parses a Go duration such as "60s" that is more than zero.
+func positiveDuration(s string) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
+}
+
 // durationValidator checks a Go duration such as "60s".
 func durationValidator() validator.String {
 	return stringCheck{"a positive duration such as 60s", func(s string, at path.Path, diags *diag.Diagnostics) {
-		if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+		if _, ok := positiveDuration(s); !ok {
 			diags.AddAttributeError(at, "Invalid duration", fmt.Sprintf("%q is not a positive duration such as 60s or 2m.", s))
 		}
 	}}
@@ -90,25 +96,12 @@ func likePatternValidator() validator.String {
 }
 
 // lengthValidator counts as Windows does (UTF-16 code units).
-type lengthValidator struct{ max int }
-
-// It is a type, not a stringCheck, because ipam_address_spaces names it as one.
-func (v lengthValidator) stringCheck() stringCheck {
-	return stringCheck{fmt.Sprintf("at most %d characters", v.max), func(s string, at path.Path, diags *diag.Diagnostics) {
-		if n := ipam.Length(s); n > v.max {
-			diags.AddAttributeError(at, "Value too long", fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, v.max))
+func lengthValidator(limit int) validator.String {
+	return stringCheck{fmt.Sprintf("at most %d characters", limit), func(s string, at path.Path, diags *diag.Diagnostics) {
+		if n := ipam.Length(s); n > limit {
+			diags.AddAttributeError(at, "Value too long", fmt.Sprintf("The value is %d characters long; IPAM accepts at most %d.", n, limit))
 		}
 	}}
-}
-
-func (v lengthValidator) Description(ctx context.Context) string {
-	return v.stringCheck().Description(ctx)
-}
-func (v lengthValidator) MarkdownDescription(ctx context.Context) string {
-	return v.stringCheck().MarkdownDescription(ctx)
-}
-func (v lengthValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	v.stringCheck().ValidateString(ctx, req, resp)
 }
 
 // customConfigurationValidator checks what CustomConfiguration's wire form can carry.
