@@ -879,8 +879,8 @@ func TestAccAddressSpaceResource_generateConfigCLI(t *testing.T) {
 }
 
 // TestAccAddressSpaceResource_updateGone updates spaces that somebody deleted after Terraform last
-// looked (a plan made with -refresh=false): the update fails with IPAM's reason, and a refreshed
-// plan then re-creates them.
+// looked (a plan made with -refresh=false): the update fails with IPAM's reason. (A refreshed plan
+// re-creates them: TestAccAddressSpaceResource_driftDeleted.)
 func TestAccAddressSpaceResource_updateGone(t *testing.T) {
 	emu, oob := acctest.StartWithOutOfBand(t, emulator.Config{})
 	changed := strings.Replace(strings.Replace(accSpaces(emu),

@@ -53,6 +53,8 @@ func TestAccBulk_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(all, spaces.AtMapKey("DC-West").AtMapKey("owner"), knownvalue.StringExact("netops")),
 					// The adopted address space takes the configured spelling of its name too.
 					oob.Holds(map[string]string{"DC-West": "Provider", "Tenant-A": "Customer", "Tenant-B": "Customer"}),
+					// ... and the configured owner, on the server.
+					oob.Expect("DC-West", map[string]string{"owner": "netops"}),
 				},
 			},
 			{
@@ -64,6 +66,7 @@ func TestAccBulk_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(all, spaces.AtMapKey("Tenant-A").AtMapKey("tenant"), knownvalue.StringExact("4002")),
+					oob.Expect("Tenant-A", map[string]string{"tenant": "4002"}),
 				},
 			},
 			// Drift on one key, made out of band, shows in the plan and is reverted.
@@ -240,8 +243,15 @@ func (want expectChangedKeys) CheckPlan(_ context.Context, req plancheck.CheckPl
 		}
 		bids, _ := before["ids"].(map[string]any)
 		aids, _ := after["ids"].(map[string]any)
-		if len(aids) != len(bids) {
-			resp.Error = fmt.Errorf("planned ids: %d known, %d before", len(aids), len(bids))
+		changing := map[string]bool{}
+		for _, k := range want {
+			changing[k] = true
+		}
+		for k, id := range bids {
+			if !changing[k] && aids[k] != id {
+				resp.Error = fmt.Errorf("planned id of %q is %v, was %v", k, aids[k], id)
+				return
+			}
 		}
 		return
 	}
